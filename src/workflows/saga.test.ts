@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { requireEnv } from '../../test/support/env';
+import type { HarnessActivities, HarnessInput } from '../../test/workflows/saga-harness';
+import { COMPENSATION_FAILED, ROLLED_BACK, type CompensationReport } from './saga';
+
+const { TEMPORAL_ADDRESS } = requireEnv('TEMPORAL_ADDRESS');
+const taskQueue = `saga-test-${randomUUID()}`;
+
+let client: Client;
+let worker: Worker;
+let running: Promise<void>;
+let journal: string[] = [];
+let failAt = 0;
+let failingUndos: number[] = [];
+
+const activities: HarnessActivities = {
+  async doStep(step) {
+    if (step === failAt) throw ApplicationFailure.nonRetryable(`step ${step} broke`, 'InjectedFailure');
+    journal.push(`do ${step}`);
+  },
+  async undoStep(step) {
+    if (failingUndos.includes(step)) throw ApplicationFailure.nonRetryable(`undo ${step} broke`, 'InjectedUndoFailure');
+    journal.push(`undo ${step}`);
+  },
+};
+
+beforeAll(async () => {
+  const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
+  client = new Client({ connection });
+  worker = await Worker.create({
+    connection: await NativeConnection.connect({ address: TEMPORAL_ADDRESS }),
+    taskQueue,
+    workflowsPath: require.resolve('../../test/workflows/saga-harness'),
+    activities,
+  });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker.shutdown();
+  await running;
+  await client.connection.close();
+});
+
+beforeEach(() => {
+  journal = [];
+  failAt = 0;
+  failingUndos = [];
+});
+
+async function run(input: HarnessInput): Promise<{ result?: string; error?: WorkflowFailedError; workflowId: string }> {
+  failAt = input.failAt ?? 0;
+  failingUndos = input.failingUndos ?? [];
+  const workflowId = `saga-${randomUUID()}`;
+  try {
+    const result = await client.workflow.execute('sagaHarness', { taskQueue, workflowId, args: [input] });
+    return { result: result as string, workflowId };
+  } catch (error) {
+    if (error instanceof WorkflowFailedError) return { error, workflowId };
+    throw error;
+  }
+}
+
+async function compensationMemo(workflowId: string): Promise<CompensationReport | undefined> {
+  const description = await client.workflow.getHandle(workflowId).describe();
+  return (description.memo as { compensation?: CompensationReport } | undefined)?.compensation;
+}
+
+describe('saga compensation stack', () => {
+  test('with no failure, nothing is undone', async () => {
+    const { result } = await run({ steps: 3 });
+    expect(result).toBe('done');
+    expect(journal).toEqual(['do 1', 'do 2', 'do 3']);
+  });
+
+  test.each([1, 2, 3, 4])('a failure at step %i undoes the earlier steps in reverse', async (k) => {
+    const { error, workflowId } = await run({ steps: 4, failAt: k });
+    const done = Array.from({ length: k - 1 }, (_, i) => `do ${i + 1}`);
+    // Step k's own undo runs too: it was registered before its call, which may have committed.
+    const undone = Array.from({ length: k }, (_, i) => `undo ${k - i}`);
+    expect(journal).toEqual([...done, ...undone]);
+    const failure = error?.cause as ApplicationFailure;
+    expect(failure.type).toBe(ROLLED_BACK);
+    expect(failure.message).toBe(`step ${k} failed: step ${k} broke. Rolled back: ${undone.map((u) => u.replace('undo', 'step')).join(', ')}`);
+    const memo = await compensationMemo(workflowId);
+    expect(memo?.outcomes.map((o) => o.status)).toEqual(Array(k).fill('undone'));
+  });
+
+  test('a failing undo is surfaced by name, and the rest still unwind', async () => {
+    const { error, workflowId } = await run({ steps: 3, failAt: 3, failingUndos: [2] });
+    expect(journal).toEqual(['do 1', 'do 2', 'undo 3', 'undo 1']);
+    const failure = error?.cause as ApplicationFailure;
+    expect(failure.type).toBe(COMPENSATION_FAILED);
+    expect(failure.message).toContain('step 2 (undo 2 broke');
+    expect(failure.message).toContain('step 3 broke');
+    const memo = await compensationMemo(workflowId);
+    expect(memo?.outcomes).toEqual([
+      { step: 'step 3', status: 'undone' },
+      { step: 'step 2', status: 'failed', error: expect.stringContaining('undo 2 broke') },
+      { step: 'step 1', status: 'undone' },
+    ]);
+    // What the Web UI shows as the run's current details.
+    const metadata = await client.workflow.getHandle(workflowId).query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain('step 2: **failed** — undo 2 broke');
+  });
+
+  test('continueWithError: false stops at the first failed undo and says what was skipped', async () => {
+    const { error } = await run({ steps: 3, failAt: 3, failingUndos: [2], continueWithError: false });
+    expect(journal).toEqual(['do 1', 'do 2', 'undo 3']);
+    expect(error?.cause?.message).toContain('not attempted: step 1');
+  });
+
+  test('parallel compensation runs every undo and collects every failure', async () => {
+    const { error, workflowId } = await run({ steps: 4, failAt: 4, failingUndos: [1, 3], parallelCompensation: true });
+    expect(journal.filter((j) => j.startsWith('undo')).sort()).toEqual(['undo 2', 'undo 4']);
+    expect(error?.cause?.message).toMatch(/step 3 \(undo 3 broke.*step 1 \(undo 1 broke|step 1 \(undo 1 broke.*step 3 \(undo 3 broke/);
+    const memo = await compensationMemo(workflowId);
+    expect(memo?.outcomes.filter((o) => o.status === 'failed').map((o) => o.step).sort()).toEqual(['step 1', 'step 3']);
+  });
+
+  test('cancelling a run mid-way still compensates what was done', async () => {
+    failAt = 0;
+    failingUndos = [];
+    const workflowId = `saga-${randomUUID()}`;
+    const handle = await client.workflow.start('sagaHarness', { taskQueue, workflowId, args: [{ steps: 4, waitBefore: 3 }] });
+    // Wait for the run to reach its wait before step 3, then cancel it.
+    await waitFor(() => journal.length === 2);
+    await handle.cancel();
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(journal).toEqual(['do 1', 'do 2', 'undo 2', 'undo 1']);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+  });
+});
+
+async function waitFor(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

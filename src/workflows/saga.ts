@@ -1,0 +1,160 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  setCurrentDetails,
+  upsertMemo,
+} from '@temporalio/workflow';
+
+/**
+ * A compensation stack for workflows. The TypeScript SDK has no saga helper, so this is ours.
+ *
+ * Rules it enforces, and why:
+ * - The undo is registered *before* the step runs. A call that timed out may still have
+ *   committed on the other side; only an undo registered up front gets to remove it. Every undo
+ *   must therefore tolerate "nothing to undo".
+ * - Unwinding runs inside a non-cancellable scope, so cancelling a run still compensates.
+ * - Undos are activities with their own retry policy (set by the caller's proxyActivities).
+ * - A failed undo is never swallowed: the run fails with CompensationFailed naming every undo
+ *   that failed, and the report is written to the run's memo and current details (Web UI).
+ */
+export interface SagaOptions {
+  /** Run all undos at once instead of last-in-first-out. For undos that do not depend on each other. */
+  parallelCompensation?: boolean;
+  /**
+   * Sequential mode only: keep unwinding past a failed undo (true, the default), or stop at the
+   * first failure and leave the rest for an operator (false, Java's Saga default).
+   */
+  continueWithError?: boolean;
+}
+
+export type CompensationStatus = 'undone' | 'failed' | 'skipped';
+
+export interface CompensationOutcome {
+  step: string;
+  status: CompensationStatus;
+  error?: string;
+}
+
+export interface CompensationReport {
+  /** What made the run unwind. */
+  cause: string;
+  /** The last step registered before the failure: the one that failed, or was running. */
+  failedStep?: string;
+  outcomes: CompensationOutcome[];
+}
+
+export const COMPENSATION_FAILED = 'CompensationFailed';
+
+interface Registered {
+  step: string;
+  undo: () => Promise<unknown>;
+}
+
+export class Saga {
+  private readonly stack: Registered[] = [];
+
+  constructor(private readonly options: SagaOptions = {}) {}
+
+  /** Registers the undo of `step`. Call it before the step's own activity. */
+  addCompensation(step: string, undo: () => Promise<unknown>): void {
+    this.stack.push({ step, undo });
+  }
+
+  /** Steps registered so far, oldest first. */
+  get steps(): string[] {
+    return this.stack.map((r) => r.step);
+  }
+
+  /** Unwinds every registered undo and reports what happened to each; it never throws. */
+  async compensate(cause: unknown): Promise<CompensationReport> {
+    const pending = [...this.stack].reverse();
+    this.stack.length = 0;
+    const outcomes = this.options.parallelCompensation
+      ? await Promise.all(pending.map((r) => runUndo(r)))
+      : await this.unwindInOrder(pending);
+    return { cause: describe(cause), failedStep: pending[0]?.step, outcomes };
+  }
+
+  private async unwindInOrder(pending: Registered[]): Promise<CompensationOutcome[]> {
+    const outcomes: CompensationOutcome[] = [];
+    const continueWithError = this.options.continueWithError ?? true;
+    for (const registered of pending) {
+      const stopped = !continueWithError && outcomes.some((o) => o.status === 'failed');
+      outcomes.push(stopped ? { step: registered.step, status: 'skipped' } : await runUndo(registered));
+    }
+    return outcomes;
+  }
+}
+
+async function runUndo({ step, undo }: Registered): Promise<CompensationOutcome> {
+  try {
+    await undo();
+    return { step, status: 'undone' };
+  } catch (err) {
+    return { step, status: 'failed', error: describe(err) };
+  }
+}
+
+export const ROLLED_BACK = 'RolledBack';
+
+/**
+ * Runs `body` with a fresh saga. On failure (cancellation included) it unwinds, publishes the
+ * report, and fails the run with a message an operator can act on: RolledBack (the cause, and
+ * what was undone) when every undo worked, CompensationFailed (each failed undo by name)
+ * otherwise. The original error stays attached as the cause. A cancelled run whose undos all
+ * worked ends as cancelled.
+ */
+export async function runSaga<T>(options: SagaOptions, body: (saga: Saga) => Promise<T>): Promise<T> {
+  const saga = new Saga(options);
+  try {
+    return await body(saga);
+  } catch (err) {
+    // nonCancellable: a cancel request must not also cancel the undos it made necessary.
+    const report = await CancellationScope.nonCancellable(() => saga.compensate(err));
+    publishReport(report);
+    const failed = report.outcomes.filter((o) => o.status === 'failed');
+    if (failed.length > 0) {
+      const skipped = report.outcomes.filter((o) => o.status === 'skipped').map((o) => o.step);
+      throw ApplicationFailure.create({
+        type: COMPENSATION_FAILED,
+        nonRetryable: true,
+        message:
+          `Compensation failed for ${failed.map((o) => `${o.step} (${o.error})`).join('; ')}` +
+          (skipped.length ? `; not attempted: ${skipped.join(', ')}` : '') +
+          ` — after: ${report.cause}`,
+        details: [report],
+        cause: err instanceof Error ? err : undefined,
+      });
+    }
+    if (isCancellation(err)) throw err;
+    const undone = report.outcomes.map((o) => o.step);
+    throw ApplicationFailure.create({
+      type: ROLLED_BACK,
+      nonRetryable: true,
+      message:
+        `${report.failedStep ? `${report.failedStep} failed` : 'Failed'}: ${report.cause}` +
+        (undone.length ? `. Rolled back: ${undone.join(', ')}` : '. Nothing needed rolling back'),
+      details: [report],
+      cause: err instanceof Error ? err : undefined,
+    });
+  }
+}
+
+function publishReport(report: CompensationReport): void {
+  upsertMemo({ compensation: report });
+  const lines = report.outcomes.map((o) => `- ${o.step}: **${o.status}**${o.error ? ` — ${o.error}` : ''}`);
+  setCurrentDetails(`### Compensation\nCause: ${report.cause}\n\n${lines.join('\n') || '- nothing to undo'}`);
+  if (report.outcomes.some((o) => o.status !== 'undone')) {
+    log.error('Compensation incomplete', { outcomes: report.outcomes });
+  }
+}
+
+/** A one-line reason, unwrapping Temporal's ActivityFailure to the activity's own message. */
+function describe(err: unknown): string {
+  if (isCancellation(err)) return 'the run was cancelled';
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
