@@ -78,6 +78,8 @@ function isExecutable(path: string): boolean {
 export interface StartTemporalOptions {
   /** Keep workflow histories in a SQLite file (dev default) or in memory (tests). */
   persist: boolean;
+  /** The codec server the Web UI should call to show encrypted payloads in plain text. */
+  uiCodecEndpoint?: string;
 }
 
 /**
@@ -92,6 +94,7 @@ export async function startTemporal(profile: StackProfile, opts: StartTemporalOp
   const persist = opts.persist && config.persistence.enabled;
   if (persist) mkdirSync(dirname(dbFile), { recursive: true });
   const extraArgs = Object.entries(config.dynamicConfig).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
+  if (opts.uiCodecEndpoint) extraArgs.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable:

@@ -1,0 +1,24 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { stackProfile } from '../src/stack/profile';
+import { STACK_SERVICES, startStack, type Stack, type StackService } from '../src/stack/stack';
+
+/**
+ * Starts the real services once for the whole test run, on the `test` profile's ports, and
+ * hands their addresses and credentials to the tests through process.env.
+ * HUB_TEST_SERVICES=temporal,erp (say) starts only those, to run one suite quickly.
+ */
+export default async function globalSetup(): Promise<void> {
+  const profile = stackProfile('test');
+  const requested = process.env.HUB_TEST_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = requested?.filter((s) => !(STACK_SERVICES as readonly string[]).includes(s));
+  if (unknown?.length) throw new Error(`HUB_TEST_SERVICES: unknown service(s) ${unknown.join(', ')}; known: ${STACK_SERVICES.join(', ')}`);
+  // Simulators and the CMS start empty so counts in tests mean what they say. Medusa keeps its
+  // database (migrating it takes half a minute); tests create uniquely named products instead.
+  for (const dir of ['erp', 'wms', 'strapi']) rmSync(join(profile.dataDir, dir), { recursive: true, force: true });
+  const started = Date.now();
+  const stack = await startStack(profile, { services: requested as StackService[] | undefined, persistTemporal: false });
+  process.stdout.write(`\n[global-setup] stack up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${stack.services.map((s) => s.name).join(', ')}\n`);
+  Object.assign(process.env, stack.env, { HUB_TEST_SERVICES_STARTED: stack.services.map((s) => s.name).join(',') });
+  (globalThis as { __hubStack?: Stack }).__hubStack = stack;
+}
