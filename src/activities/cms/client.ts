@@ -1,0 +1,179 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { failureForStatus, JsonHttpClient } from '../http';
+
+/**
+ * The hub's view of the Strapi 5 REST API for `products`. Built on the shared JsonHttpClient
+ * rather than @strapi/client: that one throws its own error classes, and every adapter must fail
+ * the same way (4xx non-retryable, 429 after Retry-After, 5xx/network retryable), which the
+ * shared client already does. Strapi's REST surface is small enough that the SDK adds nothing.
+ */
+
+export const CMS_SYSTEM = 'CMS';
+/** A response that does not match the schema: a contract problem that retrying will not fix. */
+export const CMS_INVALID_RESPONSE = 'CmsInvalidResponse';
+
+/** Strapi's JSON for one product entry (snake_case, as the content type defines it). */
+const productEntrySchema = z.object({
+  documentId: z.string().min(1),
+  medusa_id: z.string().min(1),
+  title: z.string().nullable(),
+  handle: z.string().nullable(),
+  description: z.string().nullable(),
+  // A JSON field: Strapi does not enforce its shape, so this is where a hand edit would show.
+  skus: z.array(z.string()).nullable(),
+  subtitle: z.string().nullable(),
+  seo_title: z.string().nullable(),
+  seo_description: z.string().nullable(),
+  updatedAt: z.string(),
+});
+type StrapiProductEntry = z.infer<typeof productEntrySchema>;
+
+const singleResponseSchema = z.object({ data: productEntrySchema });
+const listResponseSchema = z.object({ data: z.array(productEntrySchema) });
+/** Strapi's error body, e.g. for a unique violation: `{ error: { status, name, details: { errors: [{ path, message }] } } }`. */
+const errorResponseSchema = z.object({
+  error: z.object({
+    name: z.string(),
+    message: z.string(),
+    details: z
+      .object({ errors: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })).optional() })
+      .optional(),
+  }),
+});
+
+export interface CmsProductEntry {
+  documentId: string;
+  medusaId: string;
+  title: string | null;
+  handle: string | null;
+  description: string | null;
+  skus: string[];
+  /** Content the CMS owns: editors write it, the hub only reads it. */
+  subtitle: string | null;
+  seoTitle: string | null;
+  seoDescription: string | null;
+  updatedAt: string;
+}
+
+/** The fields the hub owns and writes; the CMS-owned ones are never sent, so edits survive syncs. */
+export interface CmsProductWrite {
+  medusaId: string;
+  title: string;
+  handle: string;
+  description: string | null;
+  skus: string[];
+}
+
+export type CmsCreateResult = { kind: 'created'; entry: CmsProductEntry } | { kind: 'duplicate' };
+
+export interface CmsClientOptions {
+  baseUrl: string;
+  /** Omitted: anonymous requests, which Strapi answers per its Public role (nothing, here). */
+  apiToken?: string;
+  timeoutMs?: number;
+}
+
+const cmsEnvSchema = z.object({
+  CMS_BASE_URL: z.url({ protocol: /^https?$/ }),
+  CMS_API_TOKEN: z.string().min(1),
+});
+
+const PRODUCTS = '/api/products';
+
+export class CmsClient {
+  private readonly http: JsonHttpClient;
+
+  constructor(opts: CmsClientOptions) {
+    this.http = new JsonHttpClient({
+      system: CMS_SYSTEM,
+      baseUrl: opts.baseUrl,
+      headers: opts.apiToken ? { authorization: `Bearer ${opts.apiToken}` } : {},
+      timeoutMs: opts.timeoutMs,
+    });
+  }
+
+
+
+  async findProductByMedusaId(medusaId: string): Promise<CmsProductEntry | null> {
+    const res = await this.http.request<unknown>('GET', PRODUCTS, {
+      query: { 'filters[medusa_id][$eq]': medusaId, 'pagination[pageSize]': 1 },
+    });
+    const [entry] = parse(listResponseSchema, res.body, 'GET', PRODUCTS).data;
+    return entry ? toEntry(entry) : null;
+  }
+
+  /**
+   * Creates an entry. A unique violation on medusa_id is an answer, not a failure: it is how a
+   * retried create learns that its first attempt (or a concurrent one) got there first.
+   */
+  async createProduct(data: CmsProductWrite): Promise<CmsCreateResult> {
+    const res = await this.http.request<unknown>('POST', PRODUCTS, { body: { data: toStrapi(data) }, accept: [400] });
+    if (res.status === 400) {
+      if (isUniqueViolation(res.body, 'medusa_id')) return { kind: 'duplicate' };
+      throw failureForStatus({ system: CMS_SYSTEM, method: 'POST', path: PRODUCTS, status: 400, body: JSON.stringify(res.body) });
+    }
+    return { kind: 'created', entry: toEntry(parse(singleResponseSchema, res.body, 'POST', PRODUCTS).data) };
+  }
+
+  /** Writes the hub-owned fields of an existing entry (Strapi's PUT only touches the fields sent). */
+  async updateProduct(documentId: string, data: CmsProductWrite): Promise<CmsProductEntry> {
+    const path = `${PRODUCTS}/${encodeURIComponent(documentId)}`;
+    const res = await this.http.request<unknown>('PUT', path, { body: { data: toStrapi(data) } });
+    return toEntry(parse(singleResponseSchema, res.body, 'PUT', path).data);
+  }
+
+  /**
+   * Deletes by documentId; false on a 404. Strapi 5.54 answers 204 even for an unknown
+   * documentId, so a delete is idempotent either way; the 404 case covers versions that differ.
+   */
+  async deleteProduct(documentId: string): Promise<boolean> {
+    const res = await this.http.request<unknown>('DELETE', `${PRODUCTS}/${encodeURIComponent(documentId)}`, { accept: [404] });
+    return res.status !== 404;
+  }
+}
+
+function toStrapi(data: CmsProductWrite): Record<string, unknown> {
+  return {
+    medusa_id: data.medusaId,
+    title: data.title,
+    handle: data.handle,
+    description: data.description,
+    skus: data.skus,
+  };
+}
+
+function toEntry(e: StrapiProductEntry): CmsProductEntry {
+  return {
+    documentId: e.documentId,
+    medusaId: e.medusa_id,
+    title: e.title,
+    handle: e.handle,
+    description: e.description,
+    skus: e.skus ?? [],
+    subtitle: e.subtitle,
+    seoTitle: e.seo_title,
+    seoDescription: e.seo_description,
+    updatedAt: e.updatedAt,
+  };
+}
+
+function isUniqueViolation(body: unknown, field: string): boolean {
+  const parsed = errorResponseSchema.safeParse(body);
+  if (!parsed.success || parsed.data.error.name !== 'ValidationError') return false;
+  return (parsed.data.error.details?.errors ?? []).some(
+    (e) => e.path.length === 1 && e.path[0] === field && /unique/i.test(e.message),
+  );
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown, method: string, path: string): z.infer<S> {
+  const result = schema.safeParse(body);
+  if (!result.success) {
+    throw ApplicationFailure.nonRetryable(
+      `${CMS_SYSTEM} ${method} ${path} answered with an unexpected body:\n${z.prettifyError(result.error)}`,
+      CMS_INVALID_RESPONSE,
+      { system: CMS_SYSTEM, method, path },
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,83 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { CmsClient, CmsProductEntry, CmsProductWrite } from './client';
+
+export type { CmsProductEntry } from './client';
+
+export interface CmsUpsertProductInput {
+  medusaId: string;
+  title: string;
+  handle: string;
+  description: string | null;
+  skus: string[];
+}
+
+/**
+ * CMS activities, each "do" next to its "undo". Workflows import only the type of this module
+ * (`CmsActivities`) and reach these through proxyActivities, so nothing here runs in the
+ * workflow sandbox. Failures come from the client already classified for Temporal's retries.
+ */
+export function createCmsActivities(client: CmsClient) {
+  return {
+    /**
+     * Creates or refreshes the entry for a Medusa product; safe to retry at any point.
+     * Strapi has no idempotency keys: idempotency comes from the unique medusa_id. Find first;
+     * create if absent; if the create hits the unique constraint (a previous attempt whose
+     * response was lost, or a concurrent run), re-read and carry on with the existing entry.
+     * Only hub-owned fields are written, so an editor's subtitle and SEO copy survive.
+     */
+    async cmsUpsertProductEntry(input: CmsUpsertProductInput): Promise<{ documentId: string; created: boolean }> {
+      const data: CmsProductWrite = {
+        medusaId: input.medusaId,
+        title: input.title,
+        handle: input.handle,
+        description: input.description,
+        skus: input.skus,
+      };
+      let existing = await client.findProductByMedusaId(input.medusaId);
+      if (!existing) {
+        const result = await client.createProduct(data);
+        if (result.kind === 'created') return { documentId: result.entry.documentId, created: true };
+        existing = await client.findProductByMedusaId(input.medusaId);
+        if (!existing) {
+          // Deleted between our create and the re-read (an undo racing us). Failing the attempt
+          // lets the retry policy run the whole upsert again from a state that has settled.
+          throw ApplicationFailure.retryable(
+            `CMS reported medusa_id ${input.medusaId} as taken, but no such entry was found`,
+            'CmsEntryVanished',
+          );
+        }
+      }
+      if (!hubFieldsEqual(existing, data)) await client.updateProduct(existing.documentId, data);
+      return { documentId: existing.documentId, created: false };
+    },
+
+    /**
+     * Undo of cmsUpsertProductEntry. The saga registers it BEFORE the create runs, so it has to
+     * cope with a create that never happened, happened with a lost response, or happened: it
+     * looks the entry up by medusa_id rather than trusting a documentId it may never have seen.
+     * Not found means done, and so does an entry that vanishes between the lookup and the delete.
+     */
+    async cmsDeleteProductEntry(input: { medusaId: string }): Promise<{ deleted: boolean }> {
+      const existing = await client.findProductByMedusaId(input.medusaId);
+      if (!existing) return { deleted: false };
+      return { deleted: await client.deleteProduct(existing.documentId) };
+    },
+
+    async cmsGetProductEntry(input: { medusaId: string }): Promise<CmsProductEntry | null> {
+      return client.findProductByMedusaId(input.medusaId);
+    },
+  };
+}
+
+export type CmsActivities = ReturnType<typeof createCmsActivities>;
+
+/** Skips the write when nothing changed, so replays and no-op syncs do not fire webhooks. */
+function hubFieldsEqual(entry: CmsProductEntry, data: CmsProductWrite): boolean {
+  return (
+    entry.title === data.title &&
+    entry.handle === data.handle &&
+    entry.description === data.description &&
+    entry.skus.length === data.skus.length &&
+    entry.skus.every((sku, i) => sku === data.skus[i])
+  );
+}
