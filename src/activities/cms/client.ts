@@ -74,11 +74,6 @@ export interface CmsClientOptions {
   timeoutMs?: number;
 }
 
-const cmsEnvSchema = z.object({
-  CMS_BASE_URL: z.url({ protocol: /^https?$/ }),
-  CMS_API_TOKEN: z.string().min(1),
-});
-
 const PRODUCTS = '/api/products';
 
 export class CmsClient {
