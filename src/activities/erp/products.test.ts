@@ -1,0 +1,108 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { startErpSimulator } from '../../simulators/erp/server';
+import type { RunningSimulator } from '../../simulators/core/server';
+import { API_KEY, control, CONTROL_KEY, tempDataDir } from '../../simulators/core/test-support';
+import { HTTP_CLIENT_ERROR, HTTP_RATE_LIMITED, HTTP_SERVER_ERROR } from '../http';
+import { ErpClient } from './client';
+import { createErpActivities, ERP_SKU_OWNED_ELSEWHERE, type ErpActivities } from './products';
+
+/** The rejection of `p`, failing the test if it resolves. */
+async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await p.then(
+    () => new Error('expected the call to fail'),
+    (e: unknown) => e,
+  );
+  if (!(err instanceof ApplicationFailure)) throw err;
+  return err;
+}
+
+describe('ERP product activities', () => {
+  let data: ReturnType<typeof tempDataDir>;
+  let sim: RunningSimulator;
+  let client: ErpClient;
+  let acts: ErpActivities;
+
+  const create = (sku: string, externalRef: string, idempotencyKey = `create-${sku}-${externalRef}`) =>
+    acts.erpCreateItem({ idempotencyKey, sku, name: `Product ${sku}`, price: { amount: 2500, currency_code: 'eur' }, externalRef, origin: 'hub' });
+
+  beforeEach(async () => {
+    data = tempDataDir();
+    sim = await startErpSimulator({ port: 0, dataDir: data.dir, apiKeys: [API_KEY], controlKey: CONTROL_KEY });
+    client = new ErpClient({ baseUrl: sim.url, apiKey: API_KEY });
+    acts = createErpActivities(client);
+  });
+
+  afterEach(async () => {
+    await sim.close();
+    data.remove();
+  });
+
+  it('creates an item and the undo deletes it', async () => {
+    const { itemId } = await create('SKU-1', 'variant_1');
+    expect(await client.getItem(itemId)).toMatchObject({ sku: 'SKU-1', external_ref: 'variant_1', price: { amount: 2500, currency_code: 'eur' } });
+    expect(await acts.erpDeleteItem({ sku: 'SKU-1', externalRef: 'variant_1' })).toEqual({ deleted: true });
+    expect(await client.getItem(itemId)).toBeNull();
+  });
+
+  it('undo of a create that never happened is done', async () => {
+    expect(await acts.erpDeleteItem({ sku: 'NEVER', externalRef: 'variant_x' })).toEqual({ deleted: false, skipped: 'not_found' });
+  });
+
+  it('undo after a lost create response deletes the orphan', async () => {
+    await control(sim.url, 'POST', '/faults', { method: 'POST', path: '/v1/items', mode: 'fail_after_commit', times: 1 });
+    const lost = await failureOf(create('SKU-2', 'variant_2'));
+    expect(lost.nonRetryable).toBe(false);
+    expect(await client.findItemBySku('SKU-2')).not.toBeNull();
+
+    expect(await acts.erpDeleteItem({ sku: 'SKU-2', externalRef: 'variant_2' })).toEqual({ deleted: true });
+    expect(await client.findItemBySku('SKU-2')).toBeNull();
+  });
+
+  it('retrying a create after a lost response returns the same item', async () => {
+    await control(sim.url, 'POST', '/faults', { method: 'POST', path: '/v1/items', mode: 'fail_after_commit', times: 1 });
+    await failureOf(create('SKU-3', 'variant_3', 'key-a'));
+    const sameKey = await create('SKU-3', 'variant_3', 'key-a');
+    const otherKey = await create('SKU-3', 'variant_3', 'key-b');
+    expect(otherKey).toEqual(sameKey);
+    expect((await client.listItems({ sku: 'SKU-3' })).data).toHaveLength(1);
+  });
+
+  it('refuses for good when the SKU belongs to another external_ref, and the undo leaves that item alone', async () => {
+    const { itemId } = await create('SKU-4', 'variant_owner');
+    const failure = await failureOf(create('SKU-4', 'variant_intruder'));
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.type).toBe(ERP_SKU_OWNED_ELSEWHERE);
+
+    expect(await acts.erpDeleteItem({ sku: 'SKU-4', externalRef: 'variant_intruder' })).toEqual({
+      deleted: false,
+      skipped: 'external_ref_mismatch',
+    });
+    expect(await client.getItem(itemId)).not.toBeNull();
+  });
+
+  describe('error classification', () => {
+    it('400 is a non-retryable client error', async () => {
+      await control(sim.url, 'POST', '/faults', { path: '/v1/items', mode: 'fail_before', status: 400 });
+      const f = await failureOf(create('SKU-5', 'variant_5'));
+      expect(f).toMatchObject({ nonRetryable: true, type: HTTP_CLIENT_ERROR });
+    });
+
+    it('503 is a retryable server error', async () => {
+      await control(sim.url, 'POST', '/faults', { path: '/v1/items', mode: 'fail_before', status: 503 });
+      const f = await failureOf(acts.erpDeleteItem({ sku: 'SKU-6', externalRef: 'variant_6' }));
+      expect(f).toMatchObject({ nonRetryable: false, type: HTTP_SERVER_ERROR });
+    });
+
+    it('429 is retryable after the Retry-After the system sent', async () => {
+      await control(sim.url, 'POST', '/faults', { path: '/v1/items', mode: 'fail_before', status: 429, retry_after: 7 });
+      const f = await failureOf(create('SKU-7', 'variant_7'));
+      expect(f).toMatchObject({ nonRetryable: false, type: HTTP_RATE_LIMITED, nextRetryDelay: 7000 });
+    });
+
+    it('a wrong API key is a non-retryable client error', async () => {
+      const wrong = createErpActivities(new ErpClient({ baseUrl: sim.url, apiKey: 'wrong' }));
+      const f = await failureOf(wrong.erpDeleteItem({ sku: 'SKU-8', externalRef: 'variant_8' }));
+      expect(f).toMatchObject({ nonRetryable: true, type: HTTP_CLIENT_ERROR });
+    });
+  });
+});

@@ -1,0 +1,2 @@
+export { startErpSimulator } from './server';
+export type { ErpItem, ErpSalesOrder, ErpSalesOrderLine, Money } from './types';

@@ -1,0 +1,2 @@
+export { startWmsSimulator } from './server';
+export type { WmsFulfillmentOrder, WmsSku, WmsStockLevel } from './types';
