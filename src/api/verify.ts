@@ -14,14 +14,13 @@ export type Verifier = (rawBody: Buffer, headers: IncomingHttpHeaders) => Verify
 export function standardWebhooksVerifier(secrets: string[]): Verifier {
   const webhooks = secrets.map((s) => new Webhook(s));
   return (rawBody, headers) => {
-    const h = {
-      'webhook-id': header(headers, 'webhook-id'),
-      'webhook-timestamp': header(headers, 'webhook-timestamp'),
-      'webhook-signature': header(headers, 'webhook-signature'),
-    };
-    if (!h['webhook-id'] || !h['webhook-timestamp'] || !h['webhook-signature']) {
+    const id = header(headers, 'webhook-id');
+    const timestamp = header(headers, 'webhook-timestamp');
+    const signature = header(headers, 'webhook-signature');
+    if (!id || !timestamp || !signature) {
       return { ok: false, code: 'missing_signature', message: 'webhook-id, webhook-timestamp and webhook-signature headers are required' };
     }
+    const h = { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature };
     let last: unknown;
     for (const webhook of webhooks) {
       try {

@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
- * Where each local service listens and keeps its data. Two profiles exist so the test suite can
- * run while a developer's stack is up: `dev` keeps its data across restarts, `test` uses its own
- * ports and data directory.
+ * Where each local service listens and keeps its data: `dev` for a developer's stack (kept across
+ * restarts), `test` for the test suite and `bench` for benchmarks, each on its own ports.
  */
 export interface StackProfile {
-  readonly name: 'dev' | 'test';
+  readonly name: ProfileName;
   readonly repoRoot: string;
   readonly dataDir: string;
   readonly logDir: string;
@@ -38,9 +37,14 @@ function findRepoRoot(from: string): string {
   return dir;
 }
 
-export function stackProfile(name: 'dev' | 'test'): StackProfile {
+export type ProfileName = 'dev' | 'test' | 'bench';
+
+/** Port offsets keep the profiles apart, so tests and benchmarks run beside a developer's stack. */
+const PORT_OFFSET: Record<ProfileName, number> = { dev: 0, test: 10_000, bench: 20_000 };
+
+export function stackProfile(name: ProfileName): StackProfile {
   const dataDir = join(repoRoot, '.data', name);
-  const base = name === 'dev' ? 0 : 10_000;
+  const base = PORT_OFFSET[name];
   return {
     name,
     repoRoot,

@@ -1,0 +1,119 @@
+/**
+ * Benchmark: products created in Medusa through its batch route → seconds until every one is in
+ * the ERP, the WMS and the CMS, and Medusa's batch-call time with and without the hub's
+ * subscriber. It prints; it asserts nothing.
+ *
+ *   node --import tsx bench/product-sync.ts [--products 1000] [--batch 200]
+ *
+ * It starts its own stack on the `bench` profile (ports +20000, Temporal in memory), so it runs
+ * beside a developer's stack. Three phases, each on a fresh Medusa process:
+ *   A. Medusa alone (no subscriber): the baseline batch-call time.
+ *   B. Subscriber installed and the bridge up, but no worker: what the hand-off itself costs Medusa.
+ *   C. The whole hub running: batch-call time while syncing, and end-to-end throughput.
+ * B and C differ only in the machine's two cores being shared with the sync work itself, which in
+ * production runs on other machines.
+ */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import Medusa from '@medusajs/js-sdk';
+import { Client, Connection } from '@temporalio/client';
+import { z } from 'zod';
+import { stackProfile } from '../src/stack/profile';
+import { startStack, type Stack, type StackService } from '../src/stack/stack';
+import { hubDataConverter } from '../src/temporal/connection';
+
+const options = z
+  .object({ products: z.coerce.number().int().positive(), batch: z.coerce.number().int().positive().max(500) })
+  .parse(parseArgs({ options: { products: { type: 'string', default: '1000' }, batch: { type: 'string', default: '200' } } }).values);
+
+const profile = stackProfile('bench');
+const runTag = Date.now().toString(36).toUpperCase();
+
+async function createProducts(stack: Stack, phase: string): Promise<{ ids: string[]; batchSeconds: number[] }> {
+  const sdk = new Medusa({ baseUrl: stack.env.MEDUSA_BACKEND_URL!, apiKey: stack.env.MEDUSA_API_KEY! });
+  const ids: string[] = [];
+  const batchSeconds: number[] = [];
+  for (let start = 0; start < options.products; start += options.batch) {
+    const count = Math.min(options.batch, options.products - start);
+    const create = Array.from({ length: count }, (_, i) => {
+      const n = start + i;
+      const sku = `B-${runTag}-${phase}-${n}`;
+      return {
+        title: `Bench ${runTag} ${phase} ${n}`,
+        status: 'published' as const,
+        shipping_profile_id: stack.env.MEDUSA_SHIPPING_PROFILE_ID,
+        options: [{ title: 'Size', values: ['One'] }],
+        variants: [{ title: 'One', sku, manage_inventory: true, options: { Size: 'One' }, prices: [{ currency_code: 'eur', amount: 1000 }] }],
+      };
+    });
+    const t0 = performance.now();
+    const res = await sdk.admin.product.batch({ create });
+    batchSeconds.push((performance.now() - t0) / 1000);
+    ids.push(...(res.created ?? []).map((p) => p.id));
+  }
+  return { ids, batchSeconds };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const fmt = (x: number): string => x.toFixed(2);
+
+async function phase(name: string, services: StackService[], forwardMedusaEvents: boolean): Promise<{ batchSeconds: number[]; stack: Stack; ids: string[] }> {
+  process.stdout.write(`\n[${name}] starting ${services.join(', ')}…\n`);
+  const stack = await startStack(profile, { services, persistTemporal: false, forwardMedusaEvents });
+  const { ids, batchSeconds } = await createProducts(stack, name);
+  process.stdout.write(`[${name}] ${ids.length} products in ${batchSeconds.length} batch calls; median call ${fmt(median(batchSeconds))}s\n`);
+  return { batchSeconds, stack, ids };
+}
+
+async function waitForSync(stack: Stack, expected: number, startedAt: number): Promise<{ seconds: number; completed: number; failed: number }> {
+  const connection = await Connection.connect({ address: stack.env.TEMPORAL_ADDRESS! });
+  const client = new Client({ connection, dataConverter: hubDataConverter(stack.env.HUB_CODEC_KEY!.split(',')) });
+  const deadline = Date.now() + 30 * 60_000;
+  let completed = 0;
+  let failed = 0;
+  while (Date.now() < deadline) {
+    completed = (await client.workflow.count(`HubFlow = 'product-created' AND ExecutionStatus = 'Completed'`)).count;
+    failed = (await client.workflow.count(`HubFlow = 'product-created' AND ExecutionStatus = 'Failed'`)).count;
+    const elapsed = (performance.now() - startedAt) / 1000;
+    process.stdout.write(`\r[C] ${completed} completed, ${failed} failed of ${expected} after ${elapsed.toFixed(0)}s   `);
+    if (completed + failed >= expected) break;
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  process.stdout.write('\n');
+  await connection.close();
+  return { seconds: (performance.now() - startedAt) / 1000, completed, failed };
+}
+
+async function main(): Promise<void> {
+  const a = await phase('A', ['medusa'], false);
+  await a.stack.stop();
+
+  const b = await phase('B', ['temporal', 'codec', 'medusa', 'bridge'], true);
+  await b.stack.stop();
+
+  process.stdout.write('\n[C] starting the whole stack…\n');
+  const stack = await startStack(profile, { persistTemporal: false });
+  try {
+    const t0 = performance.now();
+    const { ids, batchSeconds } = await createProducts(stack, 'C');
+    const createdSeconds = (performance.now() - t0) / 1000;
+    const sync = await waitForSync(stack, ids.length, t0);
+
+    const base = median(a.batchSeconds);
+    console.log(`
+Products: ${ids.length}, batch size ${options.batch}, on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})
+Medusa batch call, median seconds:
+  A. no subscriber                         ${fmt(base)}
+  B. subscriber + bridge, no sync running  ${fmt(median(b.batchSeconds))}   ratio ${fmt(median(b.batchSeconds) / base)}×
+  C. whole hub syncing on the same cores   ${fmt(median(batchSeconds))}   ratio ${fmt(median(batchSeconds) / base)}×
+End to end (C): all ${ids.length} created in Medusa in ${fmt(createdSeconds)}s; ${sync.completed} in ERP, WMS and CMS (${sync.failed} failed) after ${fmt(sync.seconds)}s
+  → ${fmt(sync.completed / sync.seconds)} products/s end to end`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import { writeFileSync } from 'node:fs';
+import { stackProfile } from './profile';
+import { startStack } from './stack';
+
+/**
+ * `scripts/start.sh` ends here: the whole stack in one terminal, Ctrl-C stops all of it.
+ */
+async function main(): Promise<void> {
+  const profile = stackProfile('dev');
+  console.log(`Starting the hub's local stack (data in ${profile.dataDir}, logs in ${profile.logDir})…`);
+  const stack = await startStack(profile, { echo: process.env.HUB_STACK_QUIET !== 'true', persistTemporal: true });
+  const { env } = stack;
+  console.log(`
+The stack is up.
+  Temporal Web UI   ${env.TEMPORAL_UI_URL}
+  Temporal gRPC     ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})
+  Medusa            ${env.MEDUSA_BACKEND_URL}  (admin ${env.MEDUSA_ADMIN_EMAIL ?? ''})
+  Strapi (CMS)      ${env.CMS_BASE_URL}
+  ERP simulator     ${env.ERP_BASE_URL}
+  WMS simulator     ${env.WMS_BASE_URL}
+  Bridge            ${env.BRIDGE_URL}
+  Codec server      ${env.CODEC_URL}  (the Web UI decrypts payloads through it)
+Credentials for scripts: ${profile.dataDir}/stack.env
+Press Ctrl-C to stop everything.`);
+  writeEnvFile(`${profile.dataDir}/stack.env`, env);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the stack…`);
+    stack.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+function writeEnvFile(path: string, env: Record<string, string>): void {
+  const lines = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  writeFileSync(path, `${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+main().catch((err: unknown) => {
+  console.error(`The stack did not start: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,138 @@
+import { startHubProcess } from './hub-processes';
+import { startMedusa } from './medusa';
+import type { RunningService } from './process';
+import type { StackProfile } from './profile';
+import { loadStackSecrets } from './secrets';
+import { startStrapi } from './strapi';
+import { startTemporal } from './temporal';
+
+export const STACK_SERVICES = ['temporal', 'erp', 'wms', 'cms', 'medusa', 'worker', 'bridge', 'codec'] as const;
+export type StackService = (typeof STACK_SERVICES)[number];
+
+export interface StackOptions {
+  services?: readonly StackService[];
+  /** Copy every service's output to this terminal (the interactive stack). */
+  echo?: boolean;
+  /** Keep Temporal's histories across restarts (dev) or not (tests). */
+  persistTemporal: boolean;
+  /** Install the hub's subscriber in Medusa (default); off only to measure Medusa without it. */
+  forwardMedusaEvents?: boolean;
+}
+
+export interface Stack {
+  /** Everything a hub process or a test needs to reach the services. */
+  env: Record<string, string>;
+  services: RunningService[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Brings up the whole local stack: Temporal, the ERP and WMS simulators, Strapi, Medusa on
+ * PostgreSQL, then the hub's worker and bridge. Independent services start in parallel (Medusa's
+ * first migration is the long pole). If any part fails, what did start is stopped again.
+ */
+export async function startStack(profile: StackProfile, opts: StackOptions): Promise<Stack> {
+  const wanted = new Set(opts.services ?? STACK_SERVICES);
+  const secrets = loadStackSecrets(profile);
+  const { ports } = profile;
+  const bridgeUrl = `http://127.0.0.1:${ports.bridge}`;
+  const codecUrl = `http://127.0.0.1:${ports.codec}`;
+  const started: RunningService[] = [];
+  const env: Record<string, string> = {
+    HUB_CODEC_KEY: secrets.codecKey,
+    ERP_CONTROL_KEY: secrets.simulatorControlKey,
+    WMS_CONTROL_KEY: secrets.simulatorControlKey,
+    WEBHOOK_SECRETS_MEDUSA: secrets.medusaWebhookSecret,
+    WEBHOOK_SECRETS_ERP: secrets.erpWebhookSecret,
+    WEBHOOK_SECRETS_WMS: secrets.wmsWebhookSecret,
+    CMS_WEBHOOK_SECRET: secrets.cmsWebhookSecret,
+    BRIDGE_PORT: String(ports.bridge),
+    BRIDGE_URL: bridgeUrl,
+  };
+  const track = async (service: Promise<RunningService>): Promise<void> => {
+    const s = await service;
+    started.push(s);
+    Object.assign(env, s.env);
+  };
+  const stop = async (): Promise<void> => {
+    // Reverse order: the hub's processes go before the services they call.
+    for (const s of [...started].reverse()) {
+      await s.stop().catch((err: unknown) => console.error(`stopping ${s.name}: ${String(err)}`));
+    }
+    started.length = 0;
+  };
+
+  const simulator = (name: 'erp' | 'wms', port: number, apiKey: string, webhookSecret: string): Promise<RunningService> =>
+    startHubProcess(profile, {
+      name,
+      entry: `src/simulators/${name}/main.ts`,
+      echo: opts.echo,
+      env: {
+        SIM_PORT: String(port),
+        SIM_DATA_DIR: `${profile.dataDir}/${name}`,
+        SIM_API_KEYS: apiKey,
+        SIM_CONTROL_KEY: secrets.simulatorControlKey,
+        SIM_WEBHOOK_URL: `${bridgeUrl}/webhooks/${name}`,
+        SIM_WEBHOOK_SECRET: webhookSecret,
+      },
+      readyUrl: `http://127.0.0.1:${port}/_health`,
+      exportEnv: {
+        [`${name.toUpperCase()}_BASE_URL`]: `http://127.0.0.1:${port}`,
+        [`${name.toUpperCase()}_API_KEY`]: apiKey,
+      },
+    });
+
+  try {
+    const first: Promise<void>[] = [];
+    if (wanted.has('temporal')) {
+      const uiCodecEndpoint = wanted.has('codec') ? codecUrl : undefined;
+      first.push(track(startTemporal(profile, { persist: opts.persistTemporal, uiCodecEndpoint })));
+    }
+    if (wanted.has('codec')) {
+      const uiOrigins = [`http://127.0.0.1:${ports.temporalUi}`, `http://localhost:${ports.temporalUi}`].join(',');
+      first.push(
+        track(
+          startHubProcess(profile, {
+            name: 'codec',
+            entry: 'src/codec/main.ts',
+            echo: opts.echo,
+            env: { HUB_CODEC_KEY: secrets.codecKey, CODEC_PORT: String(ports.codec), CODEC_CORS_ORIGINS: uiOrigins },
+            readyUrl: `${codecUrl}/healthz`,
+            exportEnv: { CODEC_URL: codecUrl },
+          }),
+        ),
+      );
+    }
+    if (wanted.has('erp')) first.push(track(simulator('erp', ports.erp, secrets.erpApiKey, secrets.erpWebhookSecret)));
+    if (wanted.has('wms')) first.push(track(simulator('wms', ports.wms, secrets.wmsApiKey, secrets.wmsWebhookSecret)));
+    if (wanted.has('cms')) {
+      first.push(track(startStrapi(profile, { echo: opts.echo, webhookUrl: `${bridgeUrl}/webhooks/cms`, webhookSecret: secrets.cmsWebhookSecret })));
+    }
+    if (wanted.has('medusa')) {
+      first.push(
+        track(
+          startMedusa(profile, {
+            echo: opts.echo,
+            hubWebhookUrl: opts.forwardMedusaEvents === false ? undefined : `${bridgeUrl}/webhooks/medusa`,
+            hubWebhookSecret: secrets.medusaWebhookSecret,
+          }),
+        ),
+      );
+    }
+    // allSettled, then throw: a failure must not leave a sibling starting unseen in the background.
+    const results = await Promise.allSettled(first);
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+
+    if (wanted.has('worker')) {
+      await track(startHubProcess(profile, { name: 'worker', entry: 'src/workers/main.ts', echo: opts.echo, env, readyText: 'worker polling' }));
+    }
+    if (wanted.has('bridge')) {
+      await track(startHubProcess(profile, { name: 'bridge', entry: 'src/api/main.ts', echo: opts.echo, env, readyUrl: `${bridgeUrl}/readyz` }));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { env, services: started, stop };
+}

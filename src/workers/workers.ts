@@ -1,0 +1,64 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import type { TemporalConnectConfig, WorkerConfig } from '../config';
+import { hubDataConverter } from '../temporal/connection';
+import { TASK_QUEUES } from '../workflows/task-queues';
+import { createSystemActivities } from './system-activities';
+
+export interface HubWorkers {
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+/**
+ * One worker for workflows and one per external system. A system's queue carries a server-side
+ * rate limit (maxTaskQueueActivitiesPerSecond): it holds across every worker process polling
+ * the queue, so adding workers adds capacity without multiplying the load on the ERP.
+ */
+export async function createHubWorkers(temporal: TemporalConnectConfig, config: WorkerConfig): Promise<HubWorkers> {
+  const connection = await NativeConnection.connect(temporal.connectionOptions);
+  const common = { connection, namespace: temporal.namespace, dataConverter: hubDataConverter(config.HUB_CODEC_KEY) };
+  const activities = createSystemActivities(config);
+  const workers = await Promise.all([
+    Worker.create({
+      ...common,
+      taskQueue: TASK_QUEUES.workflows,
+      workflowsPath: require.resolve('../workflows'),
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: TASK_QUEUES.medusa,
+      activities: activities.medusa,
+      maxTaskQueueActivitiesPerSecond: config.MEDUSA_MAX_ACTIVITIES_PER_SECOND,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: TASK_QUEUES.erp,
+      activities: activities.erp,
+      maxTaskQueueActivitiesPerSecond: config.ERP_MAX_ACTIVITIES_PER_SECOND,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: TASK_QUEUES.wms,
+      activities: activities.wms,
+      maxTaskQueueActivitiesPerSecond: config.WMS_MAX_ACTIVITIES_PER_SECOND,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: TASK_QUEUES.cms,
+      activities: activities.cms,
+      maxTaskQueueActivitiesPerSecond: config.CMS_MAX_ACTIVITIES_PER_SECOND,
+    }),
+  ]);
+  return {
+    async run() {
+      try {
+        await Promise.all(workers.map((w) => w.run()));
+      } finally {
+        await connection.close();
+      }
+    },
+    shutdown() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
+}

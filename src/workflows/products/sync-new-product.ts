@@ -1,0 +1,149 @@
+import {
+  ApplicationFailure,
+  proxyActivities,
+  setCurrentDetails,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { CmsActivities } from '../../activities/cms/products';
+import type { ErpActivities } from '../../activities/erp/products';
+import type { MedusaActivities } from '../../activities/medusa/products';
+import type { WmsActivities } from '../../activities/wms/products';
+import { runSaga } from '../saga';
+import { SA } from '../search-attributes';
+import { TASK_QUEUES, type SystemTaskQueue } from '../task-queues';
+
+/**
+ * A product created in Medusa reaches the ERP (one item per variant), the WMS (one SKU per
+ * variant) and the CMS (one entry), then the external ids are written back onto the Medusa
+ * product. Any failure undoes every earlier effect, in every system.
+ */
+export const SYNC_NEW_PRODUCT_FLOW = 'product-created';
+
+/** Medusa emits product.created once per product, so the product id alone names the run. */
+export const syncNewProductWorkflowId = (productId: string): string => `${SYNC_NEW_PRODUCT_FLOW}/${productId}`;
+
+export interface SyncNewProductInput {
+  productId: string;
+}
+
+export interface SyncNewProductResult {
+  productId: string;
+  skus: string[];
+  erpItemIds: Record<string, string>;
+  wmsSkuIds: Record<string, string>;
+  cmsDocumentId: string;
+}
+
+/** The metadata keys this flow owns on the Medusa product. */
+export const METADATA_KEYS = ['erp_item_ids', 'wms_sku_ids', 'cms_document_id'] as const;
+
+/**
+ * Calls that change a system: retried with backoff for a while (an ERP that is down for a few
+ * minutes should not roll back a product), then given up on so the saga can unwind.
+ * 4xx answers are non-retryable and fail at once (see activities/http.ts).
+ */
+const doOptions = (system: SystemTaskQueue): ActivityOptions => ({
+  taskQueue: TASK_QUEUES[system],
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * Undos get more patience than the calls they undo: giving up leaves an orphan for a human.
+ * They still end, so a failed undo is surfaced instead of retried forever out of sight.
+ */
+const undoOptions = (system: SystemTaskQueue): ActivityOptions => ({
+  taskQueue: TASK_QUEUES[system],
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
+
+const medusa = proxyActivities<MedusaActivities>(doOptions('medusa'));
+const erp = proxyActivities<ErpActivities>(doOptions('erp'));
+const wms = proxyActivities<WmsActivities>(doOptions('wms'));
+const cms = proxyActivities<CmsActivities>(doOptions('cms'));
+const undoMedusa = proxyActivities<MedusaActivities>(undoOptions('medusa'));
+const undoErp = proxyActivities<ErpActivities>(undoOptions('erp'));
+const undoWms = proxyActivities<WmsActivities>(undoOptions('wms'));
+const undoCms = proxyActivities<CmsActivities>(undoOptions('cms'));
+
+export async function syncNewProduct({ productId }: SyncNewProductInput): Promise<SyncNewProductResult> {
+  // Idempotency keys come from the run's id plus the step, so a retried activity (or a replayed
+  // webhook that reaches the same run) never creates a second record.
+  const { workflowId } = workflowInfo();
+  const key = (step: string): string => `${workflowId}/${step}`;
+  const progress = (step: string): void => setCurrentDetails(`Product ${productId}: ${step}`);
+
+  progress('reading the product from Medusa');
+  const product = await medusa.medusaGetProduct({ productId });
+  const variants = product.variants.map((v) => ({ ...v, sku: v.sku ?? '' }));
+  const missing = variants.filter((v) => !v.sku);
+  if (missing.length > 0) {
+    // ERP and WMS key everything by SKU; guessing one would create records nobody can match.
+    throw ApplicationFailure.nonRetryable(
+      `Product ${productId} has variants without a SKU (${missing.map((v) => v.id).join(', ')}); give every variant a SKU and re-run`,
+      'MissingSku',
+    );
+  }
+  const skus = variants.map((v) => v.sku);
+  upsertSearchAttributes([{ key: SA.sku, value: skus }]);
+  upsertMemo({ product: { id: productId, handle: product.handle, skus } });
+
+  return runSaga({ continueWithError: true }, async (saga) => {
+    const erpItemIds: Record<string, string> = {};
+    for (const variant of variants) {
+      progress(`creating ERP item ${variant.sku}`);
+      saga.addCompensation(`ERP item ${variant.sku}`, () => undoErp.erpDeleteItem({ sku: variant.sku, externalRef: productId }));
+      const price = variant.prices[0] ?? null;
+      const { itemId } = await erp.erpCreateItem({
+        idempotencyKey: key(`erp-item/${variant.sku}`),
+        sku: variant.sku,
+        name: variants.length > 1 ? `${product.title} / ${variant.title}` : product.title,
+        price: price ? { amount: price.amount, currency_code: price.currency_code } : null,
+        externalRef: productId,
+      });
+      erpItemIds[variant.sku] = itemId;
+    }
+
+    const wmsSkuIds: Record<string, string> = {};
+    for (const variant of variants) {
+      progress(`creating WMS SKU ${variant.sku}`);
+      saga.addCompensation(`WMS SKU ${variant.sku}`, () => undoWms.wmsDeleteSku({ sku: variant.sku, externalRef: productId }));
+      const { skuId } = await wms.wmsCreateSku({
+        idempotencyKey: key(`wms-sku/${variant.sku}`),
+        sku: variant.sku,
+        description: variants.length > 1 ? `${product.title} / ${variant.title}` : product.title,
+        externalRef: productId,
+      });
+      wmsSkuIds[variant.sku] = skuId;
+    }
+
+    progress('creating the CMS entry');
+    saga.addCompensation('CMS entry', () => undoCms.cmsDeleteProductEntry({ medusaId: productId }));
+    const { documentId: cmsDocumentId } = await cms.cmsUpsertProductEntry({
+      medusaId: productId,
+      title: product.title,
+      handle: product.handle,
+      description: product.description,
+      skus,
+    });
+
+    progress('writing external ids back to Medusa');
+    saga.addCompensation('Medusa metadata', () => undoMedusa.medusaClearProductMetadata({ productId, keys: [...METADATA_KEYS] }));
+    await medusa.medusaSetProductMetadata({
+      productId,
+      values: {
+        erp_item_ids: skus.map((s) => erpItemIds[s]).join(','),
+        wms_sku_ids: skus.map((s) => wmsSkuIds[s]).join(','),
+        cms_document_id: cmsDocumentId,
+      },
+    });
+
+    progress(`in sync: ${skus.length} SKU(s) in ERP and WMS, CMS entry ${cmsDocumentId}`);
+    return { productId, skus, erpItemIds, wmsSkuIds, cmsDocumentId };
+  });
+}

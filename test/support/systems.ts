@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import Medusa from '@medusajs/js-sdk';
+import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { hubDataConverter } from '../../src/temporal/connection';
+import { requireEnv } from './env';
+
+/**
+ * Test-side access to the real systems the stack started: Medusa through its js-sdk, the
+ * simulators through their public and control APIs, Strapi through its REST API, Temporal
+ * through a client that shares the worker's payload codec.
+ */
+
+export function medusaSdk(): Medusa {
+  const { MEDUSA_BACKEND_URL, MEDUSA_API_KEY } = requireEnv('MEDUSA_BACKEND_URL', 'MEDUSA_API_KEY');
+  return new Medusa({ baseUrl: MEDUSA_BACKEND_URL, apiKey: MEDUSA_API_KEY });
+}
+
+export async function temporalClient(): Promise<Client> {
+  const { TEMPORAL_ADDRESS, HUB_CODEC_KEY } = requireEnv('TEMPORAL_ADDRESS', 'HUB_CODEC_KEY');
+  const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
+  return new Client({ connection, dataConverter: hubDataConverter(HUB_CODEC_KEY.split(',')) });
+}
+
+/** A unique suffix, so tests never collide with each other or with an earlier run's data. */
+export const uniq = (): string => randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase();
+
+/** Creates a product in Medusa the way an admin would, with one variant per SKU. */
+export async function createMedusaProduct(sdk: Medusa, opts: { title: string; skus: string[] }): Promise<string> {
+  const { MEDUSA_SALES_CHANNEL_ID, MEDUSA_SHIPPING_PROFILE_ID } = requireEnv('MEDUSA_SALES_CHANNEL_ID', 'MEDUSA_SHIPPING_PROFILE_ID');
+  const { product } = await sdk.admin.product.create({
+    title: opts.title,
+    status: 'published',
+    shipping_profile_id: MEDUSA_SHIPPING_PROFILE_ID,
+    sales_channels: [{ id: MEDUSA_SALES_CHANNEL_ID }],
+    options: [{ title: 'Size', values: opts.skus.map((_, i) => `S${i}`) }],
+    variants: opts.skus.map((sku, i) => ({
+      title: `Size S${i}`,
+      sku,
+      manage_inventory: true,
+      options: { Size: `S${i}` },
+      prices: [{ currency_code: 'eur', amount: 1000 + i }],
+    })),
+  });
+  return product.id;
+}
+
+type System = 'ERP' | 'WMS';
+
+function simulator(system: System): { url: string; apiKey: string; controlKey: string } {
+  const env = requireEnv(`${system}_BASE_URL`, `${system}_API_KEY`, `${system}_CONTROL_KEY`);
+  return { url: env[`${system}_BASE_URL`]!, apiKey: env[`${system}_API_KEY`]!, controlKey: env[`${system}_CONTROL_KEY`]! };
+}
+
+async function json<T>(res: Response, what: string): Promise<T> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** Every record the simulator holds for a SKU (ERP items or WMS SKUs). */
+export async function simulatorRecordsBySku(system: System, sku: string): Promise<Array<{ id: string; sku: string; external_ref: string | null; name?: string; description?: string }>> {
+  const sim = simulator(system);
+  const path = system === 'ERP' ? '/v1/items' : '/v1/skus';
+  const res = await fetch(`${sim.url}${path}?sku=${encodeURIComponent(sku)}&limit=200`, { headers: { authorization: `Bearer ${sim.apiKey}` } });
+  return (await json<{ data: Array<{ id: string; sku: string; external_ref: string | null }> }>(res, `${system} list`)).data;
+}
+
+export interface FaultSpec {
+  method?: string;
+  path?: string;
+  mode: 'fail_before' | 'fail_after_commit';
+  status?: number;
+  times?: number;
+}
+
+export async function injectFault(system: System, fault: FaultSpec): Promise<void> {
+  const sim = simulator(system);
+  await json(await fetch(`${sim.url}/_control/faults`, { method: 'POST', headers: { 'x-control-key': sim.controlKey, 'content-type': 'application/json' }, body: JSON.stringify(fault) }), `${system} inject fault`);
+}
+
+export async function clearFaults(system: System): Promise<void> {
+  const sim = simulator(system);
+  const res = await fetch(`${sim.url}/_control/faults`, { method: 'DELETE', headers: { 'x-control-key': sim.controlKey } });
+  if (!res.ok) throw new Error(`${system} clear faults: ${res.status}`);
+}
+
+export async function cmsEntriesFor(medusaId: string): Promise<Array<{ documentId: string; title: string; medusa_id: string }>> {
+  const { CMS_BASE_URL, CMS_API_TOKEN } = requireEnv('CMS_BASE_URL', 'CMS_API_TOKEN');
+  const res = await fetch(`${CMS_BASE_URL}/api/products?filters[medusa_id][$eq]=${encodeURIComponent(medusaId)}`, {
+    headers: { authorization: `Bearer ${CMS_API_TOKEN}` },
+  });
+  return (await json<{ data: Array<{ documentId: string; title: string; medusa_id: string }> }>(res, 'CMS list')).data;
+}
+
+/** Waits for a run with this id to exist (it is started by a webhook, asynchronously). */
+export async function waitForRun(client: Client, workflowId: string, timeoutMs = 60_000): Promise<WorkflowHandle> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const handle = client.workflow.getHandle(workflowId);
+    try {
+      await handle.describe();
+      return handle;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
