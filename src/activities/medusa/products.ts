@@ -1,0 +1,174 @@
+import type Medusa from '@medusajs/js-sdk';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { MicroBatcher, type BatchItemResult } from './batcher';
+import { HTTP_SERVER_ERROR } from '../http';
+import { callMedusa, fetchErrorStatus } from './client';
+
+export const MEDUSA_PRODUCT_NOT_FOUND = 'MedusaProductNotFound';
+
+const productSnapshotSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  handle: z.string(),
+  description: z.string().nullable(),
+  status: z.string(),
+  variants: z.array(
+    z.object({
+      id: z.string(),
+      sku: z.string().nullable(),
+      title: z.string(),
+      prices: z.array(z.object({ amount: z.number(), currency_code: z.string() })),
+    }),
+  ),
+  // Medusa answers null for a product that never had metadata; callers get an object either way.
+  metadata: z
+    .record(z.string(), z.unknown())
+    .nullable()
+    .transform((m) => m ?? {}),
+});
+
+export type MedusaProductSnapshot = z.output<typeof productSnapshotSchema>;
+
+/** Only what the snapshot needs: variants with their prices, nothing else Medusa would expand. */
+const SNAPSHOT_FIELDS = [
+  'id',
+  'title',
+  'handle',
+  'description',
+  'status',
+  'metadata',
+  'variants.id',
+  'variants.sku',
+  'variants.title',
+  'variants.prices.amount',
+  'variants.prices.currency_code',
+].join(',');
+
+export interface MedusaActivityDeps {
+  sdk: Medusa;
+  /** Batch tuning; the defaults suit one worker against one Medusa. */
+  metadataBatch?: { maxItems?: number; maxWaitMs?: number; maxConcurrentFlushes?: number };
+}
+
+/** One queued metadata write; values are absolute, '' meaning "remove the key". */
+interface MetadataWrite {
+  productId: string;
+  metadata: Record<string, string>;
+  /** A clear of a product that is gone has nothing left to undo; a set of one is an error. */
+  missingIsOk: boolean;
+}
+
+export function createMedusaActivities(deps: MedusaActivityDeps) {
+  const { sdk } = deps;
+  const metadataWrites = new MicroBatcher<MetadataWrite, void>({
+    flush: (writes) => flushMetadataWrites(sdk, writes),
+    maxItems: deps.metadataBatch?.maxItems ?? 50,
+    maxWaitMs: deps.metadataBatch?.maxWaitMs ?? 50,
+    maxConcurrentFlushes: deps.metadataBatch?.maxConcurrentFlushes ?? 2,
+  });
+
+  return {
+    async medusaGetProduct(input: { productId: string }): Promise<MedusaProductSnapshot> {
+      const path = `/admin/products/${input.productId}`;
+      let body: unknown;
+      try {
+        body = await callMedusa({ method: 'GET', path }, () => sdk.admin.product.retrieve(input.productId, { fields: SNAPSHOT_FIELDS }));
+      } catch (err) {
+        if (isStatus(err, 404)) throw productNotFound(input.productId);
+        throw err;
+      }
+      const parsed = productSnapshotSchema.safeParse((body as { product?: unknown }).product);
+      if (!parsed.success) {
+        // Medusa answered, but not in the shape this code was written against: an upgrade or a
+        // bug, which no retry fixes.
+        throw ApplicationFailure.nonRetryable(
+          `Medusa product ${input.productId} has an unexpected shape: ${z.prettifyError(parsed.error)}`,
+          'MedusaUnexpectedResponse',
+        );
+      }
+      return parsed.data;
+    },
+
+    /**
+     * Writes the given keys, leaving every other key as it is (Medusa merges metadata). Goes
+     * through the micro-batcher: concurrent calls share one batch request.
+     */
+    async medusaSetProductMetadata(input: { productId: string; values: Record<string, string> }): Promise<void> {
+      // '' means "delete" to Medusa; a set that deletes would be a surprising undo-in-disguise.
+      const empty = Object.keys(input.values).filter((k) => input.values[k] === '');
+      if (empty.length > 0) {
+        throw ApplicationFailure.nonRetryable(`empty metadata values would delete keys ${empty.join(', ')}`, 'InvalidMetadataValue');
+      }
+      await metadataWrites.submit({ productId: input.productId, metadata: input.values, missingIsOk: false });
+    },
+
+    /**
+     * Undo of medusaSetProductMetadata. Medusa merges metadata on update, so leaving a key out
+     * keeps it; each key is sent as '' instead, which Medusa 2.21's mergeMetadata treats as
+     * "delete this key" (verified by products.test.ts). Succeeds when the product is gone: a
+     * deleted product carries no metadata worth clearing, and an undo must not fail on it.
+     */
+    async medusaClearProductMetadata(input: { productId: string; keys: string[] }): Promise<void> {
+      if (input.keys.length === 0) return;
+      const metadata = Object.fromEntries(input.keys.map((k) => [k, '']));
+      await metadataWrites.submit({ productId: input.productId, metadata, missingIsOk: true });
+    },
+  };
+}
+
+export type MedusaActivities = ReturnType<typeof createMedusaActivities>;
+
+/**
+ * One batch of metadata writes: find which products exist, then one batch update for those.
+ * The look-up matters: Medusa fails a whole batch update for one unknown id, and since every
+ * caller in a failed batch is retried, one deleted product would keep failing its neighbours.
+ */
+async function flushMetadataWrites(sdk: Medusa, writes: MetadataWrite[]): Promise<BatchItemResult<void>[]> {
+  const ids = [...new Set(writes.map((w) => w.productId))];
+  const { products } = await callMedusa({ method: 'GET', path: '/admin/products' }, () =>
+    sdk.admin.product.list({ id: ids, fields: 'id', limit: ids.length }),
+  );
+  const existing = new Set(products.map((p) => p.id));
+
+  // Two writes to one product in one batch (a set and its undo, say) become one update, applied
+  // in arrival order, so the later write wins as it would have one request at a time.
+  const merged = new Map<string, Record<string, string>>();
+  for (const w of writes) {
+    if (!existing.has(w.productId)) continue;
+    merged.set(w.productId, { ...merged.get(w.productId), ...w.metadata });
+  }
+  if (merged.size > 0) {
+    try {
+      await callMedusa({ method: 'POST', path: '/admin/products/batch' }, () =>
+        sdk.admin.product.batch({ update: [...merged].map(([id, metadata]) => ({ id, metadata })) }),
+      );
+    } catch (err) {
+      // A product deleted between the look-up and the update fails the batch with 404; let every
+      // caller retry (as a server error would) so the next look-up sorts it out.
+      if (isStatus(err, 404)) {
+        throw ApplicationFailure.retryable(`Medusa POST /admin/products/batch: a product vanished during the batch (${String(err)})`, HTTP_SERVER_ERROR);
+      }
+      throw err;
+    }
+  }
+  return writes.map((w) =>
+    existing.has(w.productId) || w.missingIsOk ? { ok: true, value: undefined } : { ok: false, error: productNotFound(w.productId) },
+  );
+}
+
+function productNotFound(productId: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`Medusa has no product ${productId} (deleted or never existed)`, MEDUSA_PRODUCT_NOT_FOUND, {
+    productId,
+  });
+}
+
+/** True for an HTTP status from the js-sdk, or one already classified by callMedusa. */
+function isStatus(err: unknown, status: number): boolean {
+  if (fetchErrorStatus(err) === status) return true;
+  if (err instanceof ApplicationFailure) {
+    const details = err.details?.[0];
+    return typeof details === 'object' && details !== null && 'status' in details && details.status === status;
+  }
+  return false;
+}

@@ -1,0 +1,131 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { StackProfile } from './profile';
+
+const run = promisify(execFile);
+
+/** Debian's cluster that scripts/bootstrap.sh installs; pg_lsclusters names it "15 main". */
+const CLUSTER_VERSION = '15';
+const CLUSTER_NAME = 'main';
+const ROLE = 'hub';
+/**
+ * The cluster listens on localhost only (Debian's default) and holds nothing but local dev/test
+ * data, so a fixed password is enough. It is not kept per profile because the role is shared by
+ * the dev and test databases in one cluster; HUB_POSTGRES_PASSWORD overrides it.
+ */
+const DEFAULT_PASSWORD = 'hub-local-dev';
+
+/**
+ * A database for the profile's Medusa. With DATABASE_URL set (an existing PostgreSQL) nothing is
+ * touched. Otherwise Debian's local cluster is started if it is down, and the role and database
+ * are created when missing, so this is cheap to call on every start.
+ */
+export async function ensurePostgres(profile: StackProfile): Promise<{ databaseUrl: string }> {
+  const given = process.env.DATABASE_URL;
+  if (given) return { databaseUrl: given };
+
+  const database = profile.medusaDatabase;
+  // Names go into SQL unquoted below; the profile only ever yields this shape.
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`unsafe database name ${JSON.stringify(database)}`);
+  if (process.getuid?.() !== 0) {
+    throw new Error('starting the local PostgreSQL needs root (it runs psql as the postgres user); run as root or set DATABASE_URL');
+  }
+
+  const port = await ensureClusterRunning();
+  const password = process.env.HUB_POSTGRES_PASSWORD || DEFAULT_PASSWORD;
+  const pw = sqlLiteral(password);
+  // ALTER as well as CREATE so a role left from an older run ends up with today's password.
+  await psql(
+    port,
+    'postgres',
+    `DO $$ BEGIN
+       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${ROLE}') THEN
+         CREATE ROLE ${ROLE} WITH LOGIN CREATEDB PASSWORD ${pw};
+       ELSE
+         ALTER ROLE ${ROLE} WITH LOGIN CREATEDB PASSWORD ${pw};
+       END IF;
+     END $$;`,
+  );
+  // CREATE DATABASE cannot run inside DO; check first, and accept losing a race to another
+  // process that created it in between (two test workers, or dev and test starting together).
+  const exists = await psql(port, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${database}'`);
+  if (exists.trim() !== '1') {
+    try {
+      await psql(port, 'postgres', `CREATE DATABASE ${database} OWNER ${ROLE}`);
+    } catch (err) {
+      if (!/already exists/.test(String(err))) throw err;
+    }
+  }
+  return { databaseUrl: `postgres://${ROLE}:${encodeURIComponent(password)}@localhost:${port}/${database}` };
+}
+
+/** Starts the cluster when it is down; resolves with its port. */
+async function ensureClusterRunning(): Promise<number> {
+  let cluster = await readCluster();
+  if (!cluster.online) {
+    try {
+      // --skip-systemctl-redirect: there is no systemd here (containers, CI), and pg_ctlcluster
+      // would otherwise hand the start to systemctl.
+      await run('pg_ctlcluster', ['--skip-systemctl-redirect', CLUSTER_VERSION, CLUSTER_NAME, 'start'], { timeout: 60_000 });
+    } catch (err) {
+      // Another process may have started it meanwhile; only a cluster still down is an error.
+      cluster = await readCluster();
+      if (!cluster.online) {
+        throw new Error(
+          `could not start PostgreSQL ${CLUSTER_VERSION}/${CLUSTER_NAME}: ${errorText(err)}; see /var/log/postgresql/postgresql-${CLUSTER_VERSION}-${CLUSTER_NAME}.log`,
+        );
+      }
+    }
+  }
+  return cluster.port;
+}
+
+async function readCluster(): Promise<{ online: boolean; port: number }> {
+  let stdout: string;
+  try {
+    ({ stdout } = await run('pg_lsclusters', ['--no-header'], { timeout: 15_000 }));
+  } catch (err) {
+    if (isNotInstalled(err)) {
+      throw new Error('PostgreSQL is not installed (pg_lsclusters not found). Run scripts/bootstrap.sh, which installs it, or set DATABASE_URL to an existing database.');
+    }
+    throw err;
+  }
+  // Columns: Ver Cluster Port Status Owner Datadir Logfile; Status may read "online,recovery".
+  const line = stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .find((cols) => cols[0] === CLUSTER_VERSION && cols[1] === CLUSTER_NAME);
+  if (!line) {
+    throw new Error(`PostgreSQL cluster ${CLUSTER_VERSION}/${CLUSTER_NAME} does not exist. Run scripts/bootstrap.sh, or set DATABASE_URL.`);
+  }
+  return { online: (line[3] ?? '').startsWith('online'), port: Number(line[2]) };
+}
+
+async function psql(port: number, database: string, sql: string): Promise<string> {
+  try {
+    const { stdout } = await run(
+      'runuser',
+      ['-u', 'postgres', '--', 'psql', '-p', String(port), '-d', database, '-v', 'ON_ERROR_STOP=1', '-tAq', '-c', sql],
+      // cwd: runuser keeps ours, and the postgres user cannot read /root, which psql warns about.
+      { timeout: 60_000, cwd: '/' },
+    );
+    return stdout;
+  } catch (err) {
+    throw new Error(`psql failed: ${errorText(err)}`);
+  }
+}
+
+function sqlLiteral(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+function isNotInstalled(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT';
+}
+
+function errorText(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'stderr' in err && typeof err.stderr === 'string' && err.stderr.trim()) {
+    return err.stderr.trim();
+  }
+  return err instanceof Error ? err.message : String(err);
+}
