@@ -84,6 +84,25 @@ export async function clearFaults(system: System): Promise<void> {
   if (!res.ok) throw new Error(`${system} clear faults: ${res.status}`);
 }
 
+/** Faults still armed (a fault with `times` disappears once it has fired that often). */
+export async function activeFaults(system: System): Promise<FaultSpec[]> {
+  const sim = simulator(system);
+  const res = await fetch(`${sim.url}/_control/faults`, { headers: { 'x-control-key': sim.controlKey } });
+  return (await json<{ data: FaultSpec[] }>(res, `${system} list faults`)).data;
+}
+
+/**
+ * Waits until no hub run is in flight. Other suites create Medusa products too, and their runs
+ * (started by the subscriber) must not consume a fault a test injects for its own product.
+ */
+export async function waitForIdleHub(client: Client, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await client.workflow.count(`HubFlow IS NOT NULL AND ExecutionStatus = 'Running'`)).count > 0) {
+    if (Date.now() > deadline) throw new Error('hub runs still in flight');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 export async function cmsEntriesFor(medusaId: string): Promise<Array<{ documentId: string; title: string; medusa_id: string }>> {
   const { CMS_BASE_URL, CMS_API_TOKEN } = requireEnv('CMS_BASE_URL', 'CMS_API_TOKEN');
   const res = await fetch(`${CMS_BASE_URL}/api/products?filters[medusa_id][$eq]=${encodeURIComponent(medusaId)}`, {

@@ -6,6 +6,7 @@ import { Worker } from '@temporalio/worker';
 import { Webhook } from 'standardwebhooks';
 import { requireEnv } from '../../../test/support/env';
 import {
+  activeFaults,
   clearFaults,
   cmsEntriesFor,
   createMedusaProduct,
@@ -14,6 +15,7 @@ import {
   simulatorRecordsBySku,
   temporalClient,
   uniq,
+  waitForIdleHub,
   waitForRun,
 } from '../../../test/support/systems';
 import { hubDataConverter } from '../../temporal/connection';
@@ -78,13 +80,14 @@ describe('product.created → ERP, WMS, CMS', () => {
     // Findable in the Web UI by product id and SKU.
     const description = await handle.describe();
     expect(description.searchAttributes).toMatchObject({ MedusaProductId: [productId], Sku: skus, HubFlow: ['product-created'], HubSource: ['medusa'] });
-    expect(await description.staticSummary).toBe(`Product ${productId} → ERP, WMS, CMS`);
+    expect(await description.staticSummary()).toBe(`Product ${productId} → ERP, WMS, CMS`);
   });
 
   test('the WMS failing permanently rolls back the ERP, leaves the CMS empty and Medusa metadata clean', async () => {
     const u = uniq();
     const sku = `MUG-${u}`;
     // A 422 from the WMS is a permanent refusal: non-retryable, so the saga unwinds at once.
+    await waitForIdleHub(client);
     await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'fail_before', status: 422 });
     let productId: string;
     try {
@@ -113,6 +116,7 @@ describe('product.created → ERP, WMS, CMS', () => {
     const u = uniq();
     const sku = `CAP-${u}`;
     // Both simulators commit the first create and then answer 503, as if the response was lost.
+    await waitForIdleHub(client);
     await injectFault('ERP', { method: 'POST', path: '/v1/items', mode: 'fail_after_commit', status: 503, times: 1 });
     await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'fail_after_commit', status: 503, times: 1 });
     try {
@@ -141,6 +145,9 @@ describe('product.created → ERP, WMS, CMS', () => {
       const handle = await waitForRun(client, syncNewProductWorkflowId(productId));
       await handle.result();
       finishedRuns.push(handle.workflowId);
+      // Both lost responses happened (each fault fired its one time), and were retried.
+      expect(await activeFaults('ERP')).toEqual([]);
+      expect(await activeFaults('WMS')).toEqual([]);
       expect(await simulatorRecordsBySku('ERP', sku)).toHaveLength(1);
       expect(await simulatorRecordsBySku('WMS', sku)).toHaveLength(1);
       expect(await cmsEntriesFor(productId)).toHaveLength(1);
