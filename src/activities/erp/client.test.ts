@@ -1,25 +1,16 @@
 import { startErpSimulator } from '../../simulators/erp/server';
-import type { RunningSimulator } from '../../simulators/core/server';
-import { API_KEY, CONTROL_KEY, tempDataDir } from '../../simulators/core/test-support';
+import { API_KEY } from '../../simulators/core/test-support';
+import { simulatorPerTest } from '../saas/test-support';
 import { ErpClient } from './client';
 
 // The ERP domain rules, exercised through the typed client the activities use.
 describe('ErpClient against the ERP simulator', () => {
-  let data: ReturnType<typeof tempDataDir>;
-  let sim: RunningSimulator;
   let erp: ErpClient;
   let n = 0;
   const key = () => `test-key-${++n}`;
 
-  beforeEach(async () => {
-    data = tempDataDir();
-    sim = await startErpSimulator({ port: 0, dataDir: data.dir, apiKeys: [API_KEY], controlKey: CONTROL_KEY });
+  simulatorPerTest(startErpSimulator, (sim) => {
     erp = new ErpClient({ baseUrl: sim.url, apiKey: API_KEY });
-  });
-
-  afterEach(async () => {
-    await sim.close();
-    data.remove();
   });
 
   it('updates items with version checks and SKU uniqueness', async () => {

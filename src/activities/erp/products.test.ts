@@ -1,23 +1,12 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { startErpSimulator } from '../../simulators/erp/server';
 import type { RunningSimulator } from '../../simulators/core/server';
-import { API_KEY, control, CONTROL_KEY, tempDataDir } from '../../simulators/core/test-support';
+import { API_KEY, control } from '../../simulators/core/test-support';
+import { failureOf, simulatorPerTest } from '../saas/test-support';
 import { HTTP_CLIENT_ERROR, HTTP_RATE_LIMITED, HTTP_SERVER_ERROR } from '../http';
 import { ErpClient } from './client';
 import { createErpActivities, ERP_SKU_OWNED_ELSEWHERE, type ErpActivities } from './products';
 
-/** The rejection of `p`, failing the test if it resolves. */
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => new Error('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApplicationFailure)) throw err;
-  return err;
-}
-
 describe('ERP product activities', () => {
-  let data: ReturnType<typeof tempDataDir>;
   let sim: RunningSimulator;
   let client: ErpClient;
   let acts: ErpActivities;
@@ -25,16 +14,10 @@ describe('ERP product activities', () => {
   const create = (sku: string, externalRef: string, idempotencyKey = `create-${sku}-${externalRef}`) =>
     acts.erpCreateItem({ idempotencyKey, sku, name: `Product ${sku}`, price: { amount: 2500, currency_code: 'eur' }, externalRef, origin: 'hub' });
 
-  beforeEach(async () => {
-    data = tempDataDir();
-    sim = await startErpSimulator({ port: 0, dataDir: data.dir, apiKeys: [API_KEY], controlKey: CONTROL_KEY });
-    client = new ErpClient({ baseUrl: sim.url, apiKey: API_KEY });
+  simulatorPerTest(startErpSimulator, (started) => {
+    sim = started;
+    client = new ErpClient({ baseUrl: started.url, apiKey: API_KEY });
     acts = createErpActivities(client);
-  });
-
-  afterEach(async () => {
-    await sim.close();
-    data.remove();
   });
 
   it('creates an item and the undo deletes it', async () => {

@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { startWmsSimulator } from '../../simulators/wms/server';
-import type { RunningSimulator } from '../../simulators/core/server';
-import { API_KEY, CONTROL_KEY, tempDataDir, WEBHOOK_SECRET, WebhookReceiver } from '../../simulators/core/test-support';
+import { API_KEY, WEBHOOK_SECRET, WebhookReceiver } from '../../simulators/core/test-support';
+import { simulatorPerTest } from '../saas/test-support';
 import { WmsClient } from './client';
 
 interface Event {
@@ -13,8 +13,6 @@ interface Event {
 
 // The WMS domain rules, exercised through the typed client the activities use.
 describe('WmsClient against the WMS simulator', () => {
-  let data: ReturnType<typeof tempDataDir>;
-  let sim: RunningSimulator;
   let receiver: WebhookReceiver;
   let wms: WmsClient;
   let n = 0;
@@ -25,23 +23,19 @@ describe('WmsClient against the WMS simulator', () => {
       .map((r) => new Webhook(WEBHOOK_SECRET).verify(r.body, r.headers) as Event)
       .filter((e) => e.type === type);
 
+  // The receiver must be up before the simulator (its URL is an option) and go down after it.
   beforeEach(async () => {
-    data = tempDataDir();
     receiver = await new WebhookReceiver().start();
-    sim = await startWmsSimulator({
-      port: 0,
-      dataDir: data.dir,
-      apiKeys: [API_KEY],
-      controlKey: CONTROL_KEY,
-      webhook: { url: receiver.url, secret: WEBHOOK_SECRET, retry: { baseMs: 20 } },
-    });
-    wms = new WmsClient({ baseUrl: sim.url, apiKey: API_KEY });
   });
-
+  simulatorPerTest(
+    startWmsSimulator,
+    (sim) => {
+      wms = new WmsClient({ baseUrl: sim.url, apiKey: API_KEY });
+    },
+    () => ({ webhook: { url: receiver.url, secret: WEBHOOK_SECRET, retry: { baseMs: 20 } } }),
+  );
   afterEach(async () => {
-    await sim.close();
     await receiver.close();
-    data.remove();
   });
 
   it('sets stock levels with a sequence per sku and warehouse and emits stock.changed', async () => {

@@ -1,22 +1,21 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { JsonHttpClient } from '../http';
+import {
+  SaasApi,
+  type CreateResult,
+  type Page,
+  type SaasClientConfig,
+  type SaasResource,
+  type TransitionResult,
+  type WriteOptions,
+} from '../saas/client';
+
+export type { CreateResult, Page, TransitionResult, WriteOptions } from '../saas/client';
 
 /**
  * Typed client of the WMS's REST API (simulator or a real WMS with the same contract; swap by
  * baseUrl + apiKey). Responses are validated at the boundary.
  */
-export interface WmsClientConfig {
-  baseUrl: string;
-  apiKey: string;
-  timeoutMs?: number;
-}
-
-/** Every write carries an idempotency key; origin marks our own writes so their webhooks can be ignored. */
-export interface WriteOptions {
-  idempotencyKey: string;
-  origin?: string;
-}
+export type WmsClientConfig = SaasClientConfig;
 
 export const wmsSkuSchema = z.object({
   id: z.string(),
@@ -51,21 +50,6 @@ export const wmsFulfillmentOrderSchema = z.object({
 });
 export type WmsFulfillmentOrder = z.infer<typeof wmsFulfillmentOrderSchema>;
 
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-const deletedSchema = z.object({ id: z.string(), deleted: z.literal(true) });
-const pageOf = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
-
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
-
-/** A create either made the record or was refused as a conflict the caller may resolve. */
-export type CreateResult<T> = { outcome: 'created'; record: T } | { outcome: 'conflict'; code: string; message: string };
-
-/** A state change that the WMS may refuse (409), e.g. canceling a shipped order. */
-export type TransitionResult<T> = { outcome: 'ok'; record: T } | { outcome: 'refused'; code: string; message: string };
-
 export interface CreateSkuInput {
   sku: string;
   description?: string;
@@ -98,146 +82,91 @@ export interface ListFulfillmentOrdersQuery {
   cursor?: string;
 }
 
+export const WMS_CONTRACT_VIOLATION = 'WmsContractViolation';
+
 export class WmsClient {
-  private readonly http: JsonHttpClient;
+  private readonly api: SaasApi;
+  private readonly skus: SaasResource<WmsSku>;
+  private readonly fulfillmentOrders: SaasResource<WmsFulfillmentOrder>;
 
   constructor(config: WmsClientConfig) {
-    this.http = new JsonHttpClient({
-      system: 'WMS',
-      baseUrl: config.baseUrl,
-      headers: { authorization: `Bearer ${config.apiKey}` },
-      timeoutMs: config.timeoutMs,
-    });
+    this.api = new SaasApi({ system: 'WMS', contractViolationType: WMS_CONTRACT_VIOLATION }, config);
+    this.skus = this.api.resource('/v1/skus', wmsSkuSchema);
+    this.fulfillmentOrders = this.api.resource('/v1/fulfillment-orders', wmsFulfillmentOrderSchema);
   }
 
   /** 409 is returned as `conflict` rather than thrown, because the caller can resolve it. */
-  async createSku(input: CreateSkuInput, opts: WriteOptions): Promise<CreateResult<WmsSku>> {
-    const res = await this.http.request<unknown>('POST', '/v1/skus', { body: input, headers: writeHeaders(opts), accept: [409] });
-    return createResult(res, wmsSkuSchema);
+  createSku(input: CreateSkuInput, opts: WriteOptions): Promise<CreateResult<WmsSku>> {
+    return this.skus.create(input, opts);
   }
 
-  async getSku(id: string): Promise<WmsSku | null> {
-    const res = await this.http.request<unknown>('GET', `/v1/skus/${encodeURIComponent(id)}`, { accept: [404] });
-    return res.status === 404 ? null : parseBody(wmsSkuSchema, res.body);
+  getSku(id: string): Promise<WmsSku | null> {
+    return this.skus.get(id);
   }
 
-  async listSkus(query: ListSkusQuery = {}): Promise<Page<WmsSku>> {
-    const res = await this.http.request<unknown>('GET', '/v1/skus', { query: { ...query } });
-    return parseBody(pageOf(wmsSkuSchema), res.body);
+  listSkus(query: ListSkusQuery = {}): Promise<Page<WmsSku>> {
+    return this.skus.list({ ...query });
   }
 
   /** SKUs are unique in the WMS, so this is the record or null. */
-  async findSkuBySku(sku: string): Promise<WmsSku | null> {
-    return (await this.listSkus({ sku, limit: 1 })).data[0] ?? null;
+  findSkuBySku(sku: string): Promise<WmsSku | null> {
+    return this.skus.findOne({ sku });
   }
 
-  async updateSku(id: string, patch: { description?: string; external_ref?: string | null }, opts: WriteOptions): Promise<WmsSku> {
-    const res = await this.http.request<unknown>('PATCH', `/v1/skus/${encodeURIComponent(id)}`, { body: patch, headers: writeHeaders(opts) });
-    return parseBody(wmsSkuSchema, res.body);
+  updateSku(id: string, patch: { description?: string; external_ref?: string | null }, opts: WriteOptions): Promise<WmsSku> {
+    return this.skus.update(id, patch, opts);
   }
 
   /** true when deleted (now or by the earlier attempt with the same key); false when it was not there. */
-  async deleteSku(id: string, opts: WriteOptions): Promise<boolean> {
-    const res = await this.http.request<unknown>('DELETE', `/v1/skus/${encodeURIComponent(id)}`, { headers: writeHeaders(opts), accept: [404] });
-    if (res.status === 404) return false;
-    parseBody(deletedSchema, res.body);
-    return true;
+  deleteSku(id: string, opts: WriteOptions): Promise<boolean> {
+    return this.skus.delete(id, opts);
   }
 
-  async setStock(sku: string, warehouseCode: string, onHand: number, opts: WriteOptions): Promise<WmsStockLevel> {
-    const res = await this.http.request<unknown>('PUT', `/v1/stock/${encodeURIComponent(sku)}/${encodeURIComponent(warehouseCode)}`, {
-      body: { on_hand: onHand },
-      headers: writeHeaders(opts),
-    });
-    return parseBody(wmsStockLevelSchema, res.body);
+  // Stock levels are keyed by sku + warehouse rather than an id, so they use the path-level calls.
+  setStock(sku: string, warehouseCode: string, onHand: number, opts: WriteOptions): Promise<WmsStockLevel> {
+    return this.api.write('PUT', stockPath(sku, warehouseCode), wmsStockLevelSchema, { on_hand: onHand }, opts);
   }
 
-  async getStock(sku: string, warehouseCode: string): Promise<WmsStockLevel | null> {
-    const res = await this.http.request<unknown>('GET', `/v1/stock/${encodeURIComponent(sku)}/${encodeURIComponent(warehouseCode)}`, {
-      accept: [404],
-    });
-    return res.status === 404 ? null : parseBody(wmsStockLevelSchema, res.body);
+  getStock(sku: string, warehouseCode: string): Promise<WmsStockLevel | null> {
+    return this.api.getOrNull(stockPath(sku, warehouseCode), wmsStockLevelSchema);
   }
 
-  async listStock(query: ListStockQuery = {}): Promise<Page<WmsStockLevel>> {
-    const res = await this.http.request<unknown>('GET', '/v1/stock', { query: { ...query } });
-    return parseBody(pageOf(wmsStockLevelSchema), res.body);
+  listStock(query: ListStockQuery = {}): Promise<Page<WmsStockLevel>> {
+    return this.api.list('/v1/stock', wmsStockLevelSchema, { ...query });
   }
 
-  async createFulfillmentOrder(input: CreateFulfillmentOrderInput, opts: WriteOptions): Promise<CreateResult<WmsFulfillmentOrder>> {
-    const res = await this.http.request<unknown>('POST', '/v1/fulfillment-orders', { body: input, headers: writeHeaders(opts), accept: [409] });
-    return createResult(res, wmsFulfillmentOrderSchema);
+  createFulfillmentOrder(input: CreateFulfillmentOrderInput, opts: WriteOptions): Promise<CreateResult<WmsFulfillmentOrder>> {
+    return this.fulfillmentOrders.create(input, opts);
   }
 
-  async getFulfillmentOrder(id: string): Promise<WmsFulfillmentOrder | null> {
-    const res = await this.http.request<unknown>('GET', `/v1/fulfillment-orders/${encodeURIComponent(id)}`, { accept: [404] });
-    return res.status === 404 ? null : parseBody(wmsFulfillmentOrderSchema, res.body);
+  getFulfillmentOrder(id: string): Promise<WmsFulfillmentOrder | null> {
+    return this.fulfillmentOrders.get(id);
   }
 
-  async listFulfillmentOrders(query: ListFulfillmentOrdersQuery = {}): Promise<Page<WmsFulfillmentOrder>> {
-    const res = await this.http.request<unknown>('GET', '/v1/fulfillment-orders', { query: { ...query } });
-    return parseBody(pageOf(wmsFulfillmentOrderSchema), res.body);
+  listFulfillmentOrders(query: ListFulfillmentOrdersQuery = {}): Promise<Page<WmsFulfillmentOrder>> {
+    return this.fulfillmentOrders.list({ ...query });
   }
 
   /** external_ref is unique for fulfillment orders, so this is the order or null. */
-  async findFulfillmentOrderByExternalRef(externalRef: string): Promise<WmsFulfillmentOrder | null> {
-    return (await this.listFulfillmentOrders({ external_ref: externalRef, limit: 1 })).data[0] ?? null;
+  findFulfillmentOrderByExternalRef(externalRef: string): Promise<WmsFulfillmentOrder | null> {
+    return this.fulfillmentOrders.findOne({ external_ref: externalRef });
   }
 
   /** `refused` when the order has already shipped (409). */
-  async cancelFulfillmentOrder(id: string, opts: WriteOptions): Promise<TransitionResult<WmsFulfillmentOrder>> {
-    const res = await this.http.request<unknown>('POST', `/v1/fulfillment-orders/${encodeURIComponent(id)}/cancel`, {
-      headers: writeHeaders(opts),
-      accept: [409],
-    });
-    return transitionResult(res, wmsFulfillmentOrderSchema);
+  cancelFulfillmentOrder(id: string, opts: WriteOptions): Promise<TransitionResult<WmsFulfillmentOrder>> {
+    return this.fulfillmentOrders.action(id, 'cancel', undefined, opts);
   }
 
   /** `refused` when the order is canceled or shipped with other tracking (409). */
-  async shipFulfillmentOrder(
+  shipFulfillmentOrder(
     id: string,
     shipment: { tracking_number: string; carrier: string },
     opts: WriteOptions,
   ): Promise<TransitionResult<WmsFulfillmentOrder>> {
-    const res = await this.http.request<unknown>('POST', `/v1/fulfillment-orders/${encodeURIComponent(id)}/ship`, {
-      body: shipment,
-      headers: writeHeaders(opts),
-      accept: [409],
-    });
-    return transitionResult(res, wmsFulfillmentOrderSchema);
+    return this.fulfillmentOrders.action(id, 'ship', shipment, opts);
   }
 }
 
-function writeHeaders(opts: WriteOptions): Record<string, string> {
-  return { 'idempotency-key': opts.idempotencyKey, ...(opts.origin ? { 'x-origin': opts.origin } : {}) };
-}
-
-function createResult<T extends z.ZodType>(res: { status: number; body: unknown }, schema: T): CreateResult<z.output<T>> {
-  if (res.status === 409) {
-    const { error } = parseBody(errorSchema, res.body);
-    return { outcome: 'conflict', code: error.code, message: error.message };
-  }
-  return { outcome: 'created', record: parseBody(schema, res.body) };
-}
-
-function transitionResult<T extends z.ZodType>(res: { status: number; body: unknown }, schema: T): TransitionResult<z.output<T>> {
-  if (res.status === 409) {
-    const { error } = parseBody(errorSchema, res.body);
-    return { outcome: 'refused', code: error.code, message: error.message };
-  }
-  return { outcome: 'ok', record: parseBody(schema, res.body) };
-}
-
-export const WMS_CONTRACT_VIOLATION = 'WmsContractViolation';
-
-/**
- * A response that does not match the contract will not match on retry either, so it fails the
- * activity for good (a plain ZodError would be retried until the schedule-to-close timeout).
- */
-function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const result = schema.safeParse(body);
-  if (!result.success) {
-    throw ApplicationFailure.nonRetryable(`WMS answered an unexpected body: ${z.prettifyError(result.error)}`, WMS_CONTRACT_VIOLATION);
-  }
-  return result.data;
+function stockPath(sku: string, warehouseCode: string): string {
+  return `/v1/stock/${encodeURIComponent(sku)}/${encodeURIComponent(warehouseCode)}`;
 }

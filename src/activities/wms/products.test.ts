@@ -1,22 +1,12 @@
-import { ApplicationFailure } from '@temporalio/common';
 import { startWmsSimulator } from '../../simulators/wms/server';
 import type { RunningSimulator } from '../../simulators/core/server';
-import { API_KEY, control, CONTROL_KEY, tempDataDir } from '../../simulators/core/test-support';
+import { API_KEY, control } from '../../simulators/core/test-support';
+import { failureOf, simulatorPerTest } from '../saas/test-support';
 import { HTTP_CLIENT_ERROR, HTTP_RATE_LIMITED, HTTP_SERVER_ERROR } from '../http';
 import { WmsClient } from './client';
 import { createWmsActivities, WMS_SKU_OWNED_ELSEWHERE, type WmsActivities } from './products';
 
-async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(
-    () => new Error('expected the call to fail'),
-    (e: unknown) => e,
-  );
-  if (!(err instanceof ApplicationFailure)) throw err;
-  return err;
-}
-
 describe('WMS product activities', () => {
-  let data: ReturnType<typeof tempDataDir>;
   let sim: RunningSimulator;
   let client: WmsClient;
   let acts: WmsActivities;
@@ -24,16 +14,10 @@ describe('WMS product activities', () => {
   const create = (sku: string, externalRef: string, idempotencyKey = `create-${sku}-${externalRef}`) =>
     acts.wmsCreateSku({ idempotencyKey, sku, description: `Product ${sku}`, externalRef });
 
-  beforeEach(async () => {
-    data = tempDataDir();
-    sim = await startWmsSimulator({ port: 0, dataDir: data.dir, apiKeys: [API_KEY], controlKey: CONTROL_KEY });
-    client = new WmsClient({ baseUrl: sim.url, apiKey: API_KEY });
+  simulatorPerTest(startWmsSimulator, (started) => {
+    sim = started;
+    client = new WmsClient({ baseUrl: started.url, apiKey: API_KEY });
     acts = createWmsActivities(client);
-  });
-
-  afterEach(async () => {
-    await sim.close();
-    data.remove();
   });
 
   it('creates a SKU and the undo deletes it', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HttpError, parseOr400 } from '../core/errors';
 import type { SimulatorOptions } from '../core/options';
+import { assertUnique, deleteAndEmit, getOr404, putAndEmit } from '../core/records';
 import { pageQuerySchema, SimulatorCore, type RunningSimulator } from '../core/server';
 import type { ErpItem, ErpSalesOrder } from './types';
 
@@ -70,24 +71,15 @@ export async function startErpSimulator(opts: SimulatorOptions): Promise<Running
   const items = core.store.collection<ErpItem>('items', { sku: (i) => i.sku, external_ref: (i) => i.external_ref });
   const orders = core.store.collection<ErpSalesOrder>('sales_orders', { external_ref: (o) => o.external_ref });
 
-  const itemOr404 = (id: string): ErpItem => {
-    const item = items.get(id);
-    if (!item) throw new HttpError(404, 'not_found', `item ${id} not found`);
-    return item;
-  };
-  const assertSkuFree = (value: string, exceptId?: string): void => {
-    const existing = items.findBy('sku', value).find((i) => i.id !== exceptId);
-    if (existing) {
-      throw new HttpError(409, 'sku_conflict', `an item with sku "${value}" already exists`, {}, { existing_id: existing.id });
-    }
-  };
+  const itemOr404 = getOr404(items, 'item');
+  const assertSkuFree = (value: string, exceptId?: string): void =>
+    assertUnique(items, 'sku', value, { code: 'sku_conflict', message: `an item with sku "${value}" already exists` }, exceptId);
 
   core.route('POST', '/v1/items', ({ body, tx, now, emit, newId }) => {
     const b = parseOr400(createItemBody, body, 'item');
     assertSkuFree(b.sku);
     const item: ErpItem = { id: newId('itm'), ...b, version: 1, created_at: now, updated_at: now };
-    tx.put(items, item.id, item);
-    emit({ type: 'item.created', entity: `item:${item.id}`, data: item });
+    putAndEmit({ tx, emit }, items, 'item', 'created', item);
     return { status: 201, body: item };
   });
 
@@ -117,32 +109,23 @@ export async function startErpSimulator(opts: SimulatorOptions): Promise<Running
     }
     if (changes.sku !== undefined) assertSkuFree(changes.sku, item.id);
     const updated: ErpItem = { ...item, ...changes, version: item.version + 1, updated_at: now };
-    tx.put(items, item.id, updated);
-    emit({ type: 'item.updated', entity: `item:${item.id}`, data: updated });
+    putAndEmit({ tx, emit }, items, 'item', 'updated', updated);
     return { status: 200, body: updated };
   });
 
   core.route('DELETE', '/v1/items/:id', ({ params, tx, emit }) => {
     const item = itemOr404(params.id);
-    tx.del(items, item.id);
-    emit({ type: 'item.deleted', entity: `item:${item.id}`, data: item });
-    return { status: 200, body: { id: item.id, object: 'item', deleted: true } };
+    return deleteAndEmit({ tx, emit }, items, 'item', item);
   });
 
-  const orderOr404 = (id: string): ErpSalesOrder => {
-    const order = orders.get(id);
-    if (!order) throw new HttpError(404, 'not_found', `sales order ${id} not found`);
-    return order;
-  };
+  const orderOr404 = getOr404(orders, 'sales order');
 
   core.route('POST', '/v1/sales-orders', ({ body, tx, now, emit, newId }) => {
     const b = parseOr400(createOrderBody, body, 'sales order');
-    const existing = orders.findBy('external_ref', b.external_ref)[0];
-    if (existing) {
-      throw new HttpError(409, 'external_ref_conflict', `a sales order with external_ref "${b.external_ref}" already exists`, {}, {
-        existing_id: existing.id,
-      });
-    }
+    assertUnique(orders, 'external_ref', b.external_ref, {
+      code: 'external_ref_conflict',
+      message: `a sales order with external_ref "${b.external_ref}" already exists`,
+    });
     const order: ErpSalesOrder = {
       id: newId('so'),
       external_ref: b.external_ref,
@@ -154,8 +137,7 @@ export async function startErpSimulator(opts: SimulatorOptions): Promise<Running
       created_at: now,
       updated_at: now,
     };
-    tx.put(orders, order.id, order);
-    emit({ type: 'sales_order.created', entity: `sales_order:${order.id}`, data: order });
+    putAndEmit({ tx, emit }, orders, 'sales_order', 'created', order);
     return { status: 201, body: order };
   });
 
@@ -183,16 +165,13 @@ export async function startErpSimulator(opts: SimulatorOptions): Promise<Running
       throw new HttpError(409, 'invalid_transition', `sales order ${order.id} is ${order.status}; cannot become ${status}`);
     }
     const updated: ErpSalesOrder = { ...order, status, version: order.version + 1, updated_at: now };
-    tx.put(orders, order.id, updated);
-    emit({ type: 'sales_order.updated', entity: `sales_order:${order.id}`, data: updated });
+    putAndEmit({ tx, emit }, orders, 'sales_order', 'updated', updated);
     return { status: 200, body: updated };
   });
 
   core.route('DELETE', '/v1/sales-orders/:id', ({ params, tx, emit }) => {
     const order = orderOr404(params.id);
-    tx.del(orders, order.id);
-    emit({ type: 'sales_order.deleted', entity: `sales_order:${order.id}`, data: order });
-    return { status: 200, body: { id: order.id, object: 'sales_order', deleted: true } };
+    return deleteAndEmit({ tx, emit }, orders, 'sales_order', order);
   });
 
   return core.start();

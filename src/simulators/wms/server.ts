@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HttpError, parseOr400 } from '../core/errors';
 import type { SimulatorOptions } from '../core/options';
+import { assertUnique, deleteAndEmit, getOr404, putAndEmit } from '../core/records';
 import { pageQuerySchema, SimulatorCore, type RunningSimulator } from '../core/server';
 import type { WmsFulfillmentOrder, WmsSku, WmsStockLevel } from './types';
 
@@ -45,21 +46,13 @@ export async function startWmsSimulator(opts: SimulatorOptions): Promise<Running
   const stock = core.store.collection<WmsStockLevel>('stock_levels', { sku: (l) => l.sku });
   const fos = core.store.collection<WmsFulfillmentOrder>('fulfillment_orders', { external_ref: (f) => f.external_ref });
 
-  const skuOr404 = (id: string): WmsSku => {
-    const s = skus.get(id);
-    if (!s) throw new HttpError(404, 'not_found', `sku record ${id} not found`);
-    return s;
-  };
+  const skuOr404 = getOr404(skus, 'sku record');
 
   core.route('POST', '/v1/skus', ({ body, tx, now, emit, newId }) => {
     const b = parseOr400(createSkuBody, body, 'sku');
-    const existing = skus.findBy('sku', b.sku)[0];
-    if (existing) {
-      throw new HttpError(409, 'sku_conflict', `sku "${b.sku}" already exists`, {}, { existing_id: existing.id });
-    }
+    assertUnique(skus, 'sku', b.sku, { code: 'sku_conflict', message: `sku "${b.sku}" already exists` });
     const record: WmsSku = { id: newId('wsku'), ...b, created_at: now, updated_at: now };
-    tx.put(skus, record.id, record);
-    emit({ type: 'sku.created', entity: `sku:${record.id}`, data: record });
+    putAndEmit({ tx, emit }, skus, 'sku', 'created', record);
     return { status: 201, body: record };
   });
 
@@ -80,8 +73,7 @@ export async function startWmsSimulator(opts: SimulatorOptions): Promise<Running
     const changes = parseOr400(patchSkuBody, body, 'sku update');
     const record = skuOr404(params.id);
     const updated: WmsSku = { ...record, ...changes, updated_at: now };
-    tx.put(skus, record.id, updated);
-    emit({ type: 'sku.updated', entity: `sku:${record.id}`, data: updated });
+    putAndEmit({ tx, emit }, skus, 'sku', 'updated', updated);
     return { status: 200, body: updated };
   });
 
@@ -90,9 +82,7 @@ export async function startWmsSimulator(opts: SimulatorOptions): Promise<Running
     // Stock of a SKU the warehouse no longer knows is meaningless; the sequence counters stay,
     // so a re-created SKU's stock events still continue upwards.
     for (const level of stock.findBy('sku', record.sku)) tx.del(stock, stockKey(level.sku, level.warehouse_code));
-    tx.del(skus, record.id);
-    emit({ type: 'sku.deleted', entity: `sku:${record.id}`, data: record });
-    return { status: 200, body: { id: record.id, object: 'sku', deleted: true } };
+    return deleteAndEmit({ tx, emit }, skus, 'sku', record);
   });
 
   core.route('PUT', '/v1/stock/:sku/:warehouse', ({ params, body, tx, now, emit }) => {
@@ -129,20 +119,14 @@ export async function startWmsSimulator(opts: SimulatorOptions): Promise<Running
     return { status: 200, body: level };
   });
 
-  const foOr404 = (id: string): WmsFulfillmentOrder => {
-    const fo = fos.get(id);
-    if (!fo) throw new HttpError(404, 'not_found', `fulfillment order ${id} not found`);
-    return fo;
-  };
+  const foOr404 = getOr404(fos, 'fulfillment order');
 
   core.route('POST', '/v1/fulfillment-orders', ({ body, tx, now, emit, newId }) => {
     const b = parseOr400(createFoBody, body, 'fulfillment order');
-    const existing = fos.findBy('external_ref', b.external_ref)[0];
-    if (existing) {
-      throw new HttpError(409, 'external_ref_conflict', `a fulfillment order with external_ref "${b.external_ref}" already exists`, {}, {
-        existing_id: existing.id,
-      });
-    }
+    assertUnique(fos, 'external_ref', b.external_ref, {
+      code: 'external_ref_conflict',
+      message: `a fulfillment order with external_ref "${b.external_ref}" already exists`,
+    });
     const fo: WmsFulfillmentOrder = {
       id: newId('fo'),
       external_ref: b.external_ref,
@@ -155,8 +139,7 @@ export async function startWmsSimulator(opts: SimulatorOptions): Promise<Running
       shipped_at: null,
       canceled_at: null,
     };
-    tx.put(fos, fo.id, fo);
-    emit({ type: 'fulfillment.created', entity: `fulfillment:${fo.id}`, data: fo });
+    putAndEmit({ tx, emit }, fos, 'fulfillment', 'created', fo);
     return { status: 201, body: fo };
   });
 
@@ -179,8 +162,7 @@ export async function startWmsSimulator(opts: SimulatorOptions): Promise<Running
     // Canceling a canceled order succeeds: an undo retried without its idempotency key converges.
     if (fo.status === 'canceled') return { status: 200, body: fo };
     const updated: WmsFulfillmentOrder = { ...fo, status: 'canceled', canceled_at: now, updated_at: now };
-    tx.put(fos, fo.id, updated);
-    emit({ type: 'fulfillment.canceled', entity: `fulfillment:${fo.id}`, data: updated });
+    putAndEmit({ tx, emit }, fos, 'fulfillment', 'canceled', updated);
     return { status: 200, body: updated };
   });
 
@@ -193,8 +175,7 @@ export async function startWmsSimulator(opts: SimulatorOptions): Promise<Running
       throw new HttpError(409, 'already_shipped', `fulfillment order ${fo.id} already shipped with ${fo.carrier} ${fo.tracking_number}`);
     }
     const updated: WmsFulfillmentOrder = { ...fo, status: 'shipped', ...b, shipped_at: now, updated_at: now };
-    tx.put(fos, fo.id, updated);
-    emit({ type: 'fulfillment.shipped', entity: `fulfillment:${fo.id}`, data: updated });
+    putAndEmit({ tx, emit }, fos, 'fulfillment', 'shipped', updated);
     return { status: 200, body: updated };
   });
 

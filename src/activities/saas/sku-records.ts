@@ -1,0 +1,115 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { CreateResult, WriteOptions } from './client';
+
+/**
+ * The do/undo pair the ERP (items) and the WMS (SKUs) share: "create a record keyed by SKU and
+ * marked with our external_ref" and "delete the record of a SKU if its external_ref is ours".
+ * Each system's products.ts keeps its named activities and wraps these, so the saga logic (what
+ * a 409 means, what proves a record is ours, how the undo copes with a create that never
+ * happened) is written once. Only `import type` of the client, so nothing Node-only comes along.
+ */
+
+/** The fields the pair relies on; both systems' records have them. */
+export interface SkuRecord {
+  id: string;
+  sku: string;
+  external_ref: string | null;
+}
+
+/**
+ * One system's side of the pair: the client calls for its record type and the names that make
+ * its failures and keys read as they always have (failure types and idempotency keys are
+ * matched on by retry policies, dashboards and in-flight compensations, so they must not drift).
+ */
+export interface SkuRecordSystem<R extends SkuRecord, I extends CreateSkuRecordInput> {
+  /** e.g. "ERP". */
+  system: string;
+  /** What the system calls the record, e.g. "item" in "ERP refused item SKU-1"; "itemId" in failure details. */
+  noun: string;
+  /** How an owned-elsewhere failure names the existing record, e.g. `belongs to item ${id}`. */
+  describeExisting(id: string): string;
+  /** Idempotency key of the undo's DELETE. */
+  deleteKey(id: string): string;
+  failureTypes: {
+    /** A 409 other than sku_conflict: nothing we can resolve. */
+    conflict: string;
+    /** sku_conflict, but the record was gone by the time we looked. */
+    race: string;
+    /** The SKU belongs to another external_ref: a data problem no retry fixes. */
+    ownedElsewhere: string;
+  };
+  create(input: I, opts: WriteOptions): Promise<CreateResult<R>>;
+  findBySku(sku: string): Promise<R | null>;
+  delete(id: string, opts: WriteOptions): Promise<boolean>;
+}
+
+export interface CreateSkuRecordInput {
+  /** Stable across retries of this step (e.g. workflow id + step name), so a retry cannot create twice. */
+  idempotencyKey: string;
+  sku: string;
+  /** Our id for the thing (e.g. the Medusa variant id); it is what proves a record in the system is ours. */
+  externalRef: string;
+  /** Sent as X-Origin so the system's webhook for this write can be recognised as our own echo. */
+  origin?: string;
+}
+
+export interface DeleteSkuRecordInput {
+  sku: string;
+  externalRef: string;
+}
+
+export interface DeleteSkuRecordResult {
+  deleted: boolean;
+  /** Why nothing was deleted, for the workflow history. */
+  skipped?: 'not_found' | 'external_ref_mismatch';
+}
+
+/** The do/undo pair for one system; its activities wrap these under their own names. */
+export function skuRecordSaga<R extends SkuRecord, I extends CreateSkuRecordInput>(sys: SkuRecordSystem<R, I>) {
+  return {
+    /**
+     * Creates the record and returns its id. A 409 for a record that already carries our
+     * external_ref counts as success: the create happened earlier (another key, or a lost
+     * response), and this makes the step idempotent even across idempotency keys.
+     */
+    async create(input: I): Promise<string> {
+      const result = await sys.create(input, { idempotencyKey: input.idempotencyKey, origin: input.origin });
+      if (result.outcome === 'created') return result.record.id;
+      const { system, failureTypes } = sys;
+      if (result.code !== 'sku_conflict') {
+        throw ApplicationFailure.nonRetryable(`${system} refused ${sys.noun} ${input.sku}: ${result.code}: ${result.message}`, failureTypes.conflict);
+      }
+      const existing = await sys.findBySku(input.sku);
+      if (!existing) {
+        // Deleted between the 409 and our lookup; the next attempt will simply create it.
+        throw ApplicationFailure.retryable(`${system} reported sku ${input.sku} as taken but it is gone now`, failureTypes.race);
+      }
+      if (existing.external_ref !== input.externalRef) {
+        throw ApplicationFailure.nonRetryable(
+          `${system} sku ${input.sku} already ${sys.describeExisting(existing.id)} with external_ref ${JSON.stringify(existing.external_ref)}, ` +
+            `not ${JSON.stringify(input.externalRef)}; resolve the duplicate SKU in the ${system}`,
+          failureTypes.ownedElsewhere,
+          { sku: input.sku, [`${sys.noun}Id`]: existing.id, externalRef: existing.external_ref },
+        );
+      }
+      return existing.id;
+    },
+
+    /**
+     * Undo of create. The saga registers it BEFORE the create runs, so it must cope with a
+     * create that never happened, happened with its response lost, or was retried: it looks the
+     * record up by SKU (not by an id we may never have received) and deletes it only if the
+     * external_ref shows it is ours — never someone else's record that shares the SKU.
+     */
+    async delete(input: DeleteSkuRecordInput): Promise<DeleteSkuRecordResult> {
+      const record = await sys.findBySku(input.sku);
+      if (!record) return { deleted: false, skipped: 'not_found' };
+      if (record.external_ref !== input.externalRef) return { deleted: false, skipped: 'external_ref_mismatch' };
+      // Keyed by the record id (ids are never reused), so the key means the same delete wherever
+      // it is sent from. A retry after a lost DELETE response finds nothing and reports
+      // not_found: the end state, record gone, is what the compensation needs.
+      const deleted = await sys.delete(record.id, { idempotencyKey: sys.deleteKey(record.id) });
+      return deleted ? { deleted: true } : { deleted: false, skipped: 'not_found' };
+    },
+  };
+}
