@@ -62,11 +62,15 @@ const undoOptions = (system: SystemTaskQueue): ActivityOptions => ({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
-const medusa = proxyActivities<MedusaActivities>(doOptions('medusa'));
+/**
+ * Medusa metadata writes wait in the worker's micro-batcher for one batch call shared with other
+ * runs; under a burst that wait is part of the attempt, so the attempt gets longer to finish.
+ */
+const medusa = proxyActivities<MedusaActivities>({ ...doOptions('medusa'), startToCloseTimeout: '2 minutes' });
 const erp = proxyActivities<ErpActivities>(doOptions('erp'));
 const wms = proxyActivities<WmsActivities>(doOptions('wms'));
 const cms = proxyActivities<CmsActivities>(doOptions('cms'));
-const undoMedusa = proxyActivities<MedusaActivities>(undoOptions('medusa'));
+const undoMedusa = proxyActivities<MedusaActivities>({ ...undoOptions('medusa'), startToCloseTimeout: '2 minutes' });
 const undoErp = proxyActivities<ErpActivities>(undoOptions('erp'));
 const undoWms = proxyActivities<WmsActivities>(undoOptions('wms'));
 const undoCms = proxyActivities<CmsActivities>(undoOptions('cms'));
