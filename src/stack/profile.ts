@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -60,6 +61,8 @@ export function stackProfile(name: ProfileName): StackProfile {
       bridge: 3000 + base,
       codec: 8888 + base,
     },
-    medusaDatabase: `hub_medusa_${name}`,
+    // The database belongs to this checkout's data dir, which holds Medusa's admin password and
+    // API key: a second clone on the same PostgreSQL must not inherit a database it cannot log in to.
+    medusaDatabase: `hub_medusa_${name}_${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`,
   };
 }
