@@ -6,11 +6,13 @@ import { STACK_SERVICES, startStack, type Stack, type StackService } from '../sr
 /**
  * Starts the real services once for the whole test run, on the `test` profile's ports, and
  * hands their addresses and credentials to the tests through process.env.
- * HUB_TEST_SERVICES=temporal,erp (say) starts only those, to run one suite quickly.
+ * HUB_TEST_SERVICES=temporal,erp (say) starts only those, to run one suite quickly; `none` starts
+ * nothing, for suites that need no service.
  */
 export default async function globalSetup(): Promise<void> {
-  const profile = stackProfile('test');
-  const requested = process.env.HUB_TEST_SERVICES?.split(',').map((s) => s.trim()).filter(Boolean);
+  // HUB_TEST_PROFILE (with HUB_PORT_OFFSET) runs a second suite beside the first on one machine.
+  const profile = stackProfile(process.env.HUB_TEST_PROFILE ?? 'test');
+  const requested = process.env.HUB_TEST_SERVICES?.split(',').map((s) => s.trim()).filter((s) => s && s !== 'none');
   const unknown = requested?.filter((s) => !(STACK_SERVICES as readonly string[]).includes(s));
   if (unknown?.length) throw new Error(`HUB_TEST_SERVICES: unknown service(s) ${unknown.join(', ')}; known: ${STACK_SERVICES.join(', ')}`);
   // Simulators and the CMS start empty so counts in tests mean what they say. Medusa keeps its

@@ -38,14 +38,22 @@ function findRepoRoot(from: string): string {
   return dir;
 }
 
-export type ProfileName = 'dev' | 'test' | 'bench';
+export type ProfileName = 'dev' | 'test' | 'bench' | (string & {});
 
 /** Port offsets keep the profiles apart, so tests and benchmarks run beside a developer's stack. */
-const PORT_OFFSET: Record<ProfileName, number> = { dev: 0, test: 10_000, bench: 20_000 };
+const PORT_OFFSET: Record<string, number> = { dev: 0, test: 10_000, bench: 20_000 };
 
-export function stackProfile(name: ProfileName): StackProfile {
+/**
+ * Another profile (say, a second test run on the same machine) needs HUB_PORT_OFFSET, a multiple
+ * of 1000 that keeps its ports apart from the others.
+ */
+export function stackProfile(name: ProfileName, env: NodeJS.ProcessEnv = process.env): StackProfile {
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`profile name "${name}" must be lower-case letters, digits and dashes`);
   const dataDir = join(repoRoot, '.data', name);
-  const base = PORT_OFFSET[name];
+  const base = PORT_OFFSET[name] ?? Number(env.HUB_PORT_OFFSET);
+  if (!Number.isInteger(base) || base < 0 || base > 55_000 || base % 1000 !== 0) {
+    throw new Error(`profile "${name}" needs HUB_PORT_OFFSET, a multiple of 1000 up to 55000 (got "${env.HUB_PORT_OFFSET ?? ''}")`);
+  }
   return {
     name,
     repoRoot,

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RunningService } from '../../stack/process';
-import { stackProfile, type StackProfile } from '../../stack/profile';
+import type { StackProfile } from '../../stack/profile';
+import { testProfile } from '../../../test/support/env';
 import { startStrapi } from '../../stack/strapi';
 import { CmsClient } from './client';
 import { createCmsActivities, type CmsActivities } from './products';
@@ -30,7 +31,7 @@ const sharedCms =
     : undefined;
 
 function ownedProfile(): StackProfile {
-  const test = stackProfile('test');
+  const test = testProfile();
   if (!sharedCms) return test;
   const dataDir = join(test.dataDir, 'cms-test');
   return { ...test, dataDir, logDir: join(dataDir, 'logs'), ports: { ...test.ports, strapi: test.ports.strapi + 1 } };

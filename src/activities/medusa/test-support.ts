@@ -4,7 +4,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startMedusa } from '../../stack/medusa';
-import { stackProfile } from '../../stack/profile';
+import { testProfile } from '../../../test/support/env';
 
 /**
  * Test plumbing for the Medusa suites. Kept out of *.test.ts so a jest globalSetup can take over
@@ -17,7 +17,7 @@ export interface TestMedusa {
 }
 
 export async function medusaForTests(): Promise<TestMedusa> {
-  const service = await startMedusa(stackProfile('test'));
+  const service = await startMedusa(testProfile());
   return { env: service.env, stop: () => service.stop() };
 }
 
@@ -27,7 +27,7 @@ export async function medusaForTests(): Promise<TestMedusa> {
  * the test profile's database, secrets and API key, so it boots without migrating.
  */
 export async function medusaPostingTo(webhook: { url: string; secret: string }): Promise<TestMedusa> {
-  const base = stackProfile('test');
+  const base = testProfile();
   const profile = { ...base, ports: { ...base.ports, medusa: base.ports.medusa + 1 }, logDir: join(base.logDir, 'forwarder') };
   const service = await startMedusa(profile, { hubWebhookUrl: webhook.url, hubWebhookSecret: webhook.secret, alwaysStart: true });
   return { env: service.env, stop: () => service.stop() };
