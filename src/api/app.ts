@@ -2,7 +2,10 @@ import type { Client } from '@temporalio/client';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { BridgeConfig } from '../config';
-import { medusaEnvelopeSchema, medusaEventRoutes, type EventRoute } from './medusa-events';
+import { cmsEventRoutes, strapiEnvelopeSchema, strapiMessageId } from './cms-events';
+import { medusaEnvelopeSchema, medusaEventRoutes } from './medusa-events';
+import type { EventRoute } from './routes';
+import { erpEventRoutes, saasEnvelopeSchema, wmsEventRoutes } from './saas-events';
 import { sharedSecretVerifier, standardWebhooksVerifier, type Verifier } from './verify';
 
 /** Large enough for any event envelope (Medusa sends ids only), small enough to refuse abuse. */
@@ -31,26 +34,17 @@ function sendError(res: Response, status: number, code: ErrorCode, message: stri
 }
 
 /**
- * ERP, WMS and CMS sources are wired (verification, envelope) so their flows only add routes.
- * A source without a configured secret is not exposed at all.
+ * Each source has its verifier, its envelope and its route table (medusa-events.ts,
+ * saas-events.ts, cms-events.ts). A source without a configured secret is not exposed at all.
  */
 function configuredSources(config: BridgeConfig): Record<string, Source> {
-  const genericEnvelope = z.object({ type: z.string().min(1), id: z.string().min(1), data: z.unknown() });
   const sources: Record<string, Source> = {
     medusa: { verify: standardWebhooksVerifier(config.WEBHOOK_SECRETS_MEDUSA), envelope: medusaEnvelopeSchema, routes: medusaEventRoutes },
   };
-  if (config.WEBHOOK_SECRETS_ERP) sources.erp = { verify: standardWebhooksVerifier(config.WEBHOOK_SECRETS_ERP), envelope: genericEnvelope, routes: {} };
-  if (config.WEBHOOK_SECRETS_WMS) sources.wms = { verify: standardWebhooksVerifier(config.WEBHOOK_SECRETS_WMS), envelope: genericEnvelope, routes: {} };
+  if (config.WEBHOOK_SECRETS_ERP) sources.erp = { verify: standardWebhooksVerifier(config.WEBHOOK_SECRETS_ERP), envelope: saasEnvelopeSchema, routes: erpEventRoutes };
+  if (config.WEBHOOK_SECRETS_WMS) sources.wms = { verify: standardWebhooksVerifier(config.WEBHOOK_SECRETS_WMS), envelope: saasEnvelopeSchema, routes: wmsEventRoutes };
   if (config.CMS_WEBHOOK_SECRET) {
-    // Strapi's body: { event: 'entry.update', model, entry: {...}, createdAt }.
-    const strapiEnvelope = z
-      .object({ event: z.string().min(1), model: z.string(), createdAt: z.string(), entry: z.record(z.string(), z.unknown()) })
-      .transform((b) => ({ type: `${b.model}.${b.event}`, data: b.entry }));
-    const idOf = (raw: Buffer): string => {
-      const parsed = z.object({ event: z.string(), createdAt: z.string(), entry: z.object({ documentId: z.string() }) }).safeParse(safeJson(raw));
-      return parsed.success ? `cms:${parsed.data.event}:${parsed.data.entry.documentId}:${parsed.data.createdAt}` : 'cms:unparseable';
-    };
-    sources.cms = { verify: sharedSecretVerifier('x-hub-webhook-secret', config.CMS_WEBHOOK_SECRET, idOf), envelope: strapiEnvelope, routes: {} };
+    sources.cms = { verify: sharedSecretVerifier('x-hub-webhook-secret', config.CMS_WEBHOOK_SECRET, strapiMessageId), envelope: strapiEnvelopeSchema, routes: cmsEventRoutes };
   }
   return sources;
 }
@@ -142,14 +136,11 @@ async function handleWebhook(client: Client, source: Source, req: Request, res: 
     sendError(res, 422, 'invalid_event', `the data of "${type}" is invalid`, z.treeifyError(parsedData.error));
     return;
   }
-  const outcome = await route.handle(client, parsedData.data, verified.messageId);
+  const outcome = await route.handle(parsedData.data, { client, messageId: verified.messageId, envelope: envelope.data as Record<string, unknown> });
   if (outcome.status === 'ignored') {
     res.status(200).json({ status: 'ignored', type, reason: outcome.reason });
     return;
   }
-  res.status(outcome.duplicate ? 200 : 202).json({
-    status: outcome.duplicate ? 'duplicate' : 'started',
-    workflowId: outcome.workflowId,
-    runId: outcome.runId,
-  });
+  // 202: work was started or handed to a run; 200: it had been already (a duplicate delivery).
+  res.status(outcome.status === 'duplicate' ? 200 : 202).json(outcome);
 }

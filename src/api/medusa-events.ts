@@ -1,10 +1,10 @@
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import { syncNewProduct, syncNewProductWorkflowId, SYNC_NEW_PRODUCT_FLOW } from '../workflows/products/sync-new-product';
 import { SA } from '../workflows/search-attributes';
 import { TASK_QUEUES } from '../workflows/task-queues';
-import { startOnce, type StartOutcome } from './start-once';
+import { ignore, route, type EventRoute } from './routes';
+import { startOnce } from './start-once';
 
 /**
  * What the Medusa subscriber (apps/medusa/src/subscribers/hub-forwarder.ts) sends. Medusa's
@@ -17,31 +17,15 @@ export const medusaEnvelopeSchema = z.object({
 });
 export type MedusaEnvelope = z.infer<typeof medusaEnvelopeSchema>;
 
-export type EventOutcome = ({ status: 'started' } & StartOutcome) | { status: 'ignored'; reason: string };
-
-export interface EventRoute {
-  data: z.ZodType;
-  handle(client: Client, data: unknown, messageId: string): Promise<EventOutcome>;
-}
-
 const idOnly = (prefix: string) => z.object({ id: z.string().startsWith(prefix) });
 
-/**
- * Events the subscriber forwards but no flow consumes yet. They are acknowledged (so Medusa's
- * side does not retry) and reported as ignored, never silently dropped: the response says so,
- * and reconciliation (a later flow) catches any drift they leave.
- */
-const notYetHandled = (data: z.ZodType): EventRoute => ({
-  data,
-  handle: async () => ({ status: 'ignored', reason: 'no flow consumes this event yet' }),
-});
+const NOT_YET = 'no flow consumes this event yet';
 
 export const medusaEventRoutes: Record<string, EventRoute> = {
-  'product.created': {
+  'product.created': route({
     data: idOnly('prod_'),
-    async handle(client, data) {
-      const { id } = idOnly('prod_').parse(data);
-      const outcome = await startOnce(client, syncNewProduct, {
+    async handle({ id }, { client }) {
+      return startOnce(client, syncNewProduct, {
         workflowId: syncNewProductWorkflowId(id),
         taskQueue: TASK_QUEUES.workflows,
         args: [{ productId: id }],
@@ -53,15 +37,14 @@ export const medusaEventRoutes: Record<string, EventRoute> = {
           { key: SA.medusaProductId, value: id },
         ]),
       });
-      return { status: 'started', ...outcome };
     },
-  },
-  'product.updated': notYetHandled(idOnly('prod_')),
-  'product.deleted': notYetHandled(idOnly('prod_')),
-  'order.placed': notYetHandled(idOnly('order_')),
-  'order.canceled': notYetHandled(idOnly('order_')),
-  'inventory-item.created': notYetHandled(idOnly('iitem_')),
-  'inventory-item.updated': notYetHandled(idOnly('iitem_')),
-  'inventory-level.created': notYetHandled(idOnly('ilev_')),
-  'inventory-level.updated': notYetHandled(idOnly('ilev_')),
+  }),
+  'product.updated': ignore(idOnly('prod_'), NOT_YET),
+  'product.deleted': ignore(idOnly('prod_'), NOT_YET),
+  'order.placed': ignore(idOnly('order_'), NOT_YET),
+  'order.canceled': ignore(idOnly('order_'), NOT_YET),
+  'inventory-item.created': ignore(idOnly('iitem_'), NOT_YET),
+  'inventory-item.updated': ignore(idOnly('iitem_'), NOT_YET),
+  'inventory-level.created': ignore(idOnly('ilev_'), NOT_YET),
+  'inventory-level.updated': ignore(idOnly('ilev_'), NOT_YET),
 };

@@ -1,12 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
+import type { EventOutcome } from './routes';
 
-export interface StartOutcome {
-  workflowId: string;
-  runId: string;
-  /** True when a run with this id already existed (running or closed), so nothing was started. */
-  duplicate: boolean;
-}
 
 /**
  * Starts a workflow at most once per workflow id. Temporal is the deduplication store: the id
@@ -19,17 +14,18 @@ export async function startOnce<W extends Workflow>(
   client: Client,
   workflow: W,
   options: WorkflowStartOptions<W>,
-): Promise<StartOutcome> {
+): Promise<EventOutcome> {
   try {
     const handle = await client.workflow.start(workflow, {
       ...options,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       workflowIdConflictPolicy: 'FAIL',
     });
-    return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, duplicate: false };
+    return { status: 'started', workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const existing = await client.workflow.getHandle(options.workflowId).describe();
-    return { workflowId: existing.workflowId, runId: existing.runId, duplicate: true };
+    // A run with this id already exists (running or closed): nothing was started.
+    return { status: 'duplicate', workflowId: existing.workflowId, runId: existing.runId };
   }
 }

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import type { EventRoute } from './routes';
+
+/**
+ * Strapi's webhook body: { event: 'entry.update', model: 'product', createdAt, entry: {...} }.
+ * Routed as `<model>.<event>`, e.g. `product.entry.update`.
+ */
+export const strapiEnvelopeSchema = z
+  .object({ event: z.string().min(1), model: z.string().min(1), createdAt: z.string(), entry: z.record(z.string(), z.unknown()) })
+  .transform((b) => ({ ...b, type: `${b.model}.${b.event}`, data: b.entry }));
+
+/**
+ * Strapi sends no delivery id; this one is stable across Strapi's own retries of one change
+ * (same event, entry and time), which is all deduplication needs.
+ */
+export function strapiMessageId(raw: Buffer): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return 'cms:unparseable';
+  }
+  const parsed = z.object({ event: z.string(), createdAt: z.string(), entry: z.object({ documentId: z.string() }) }).safeParse(body);
+  return parsed.success ? `cms:${parsed.data.event}:${parsed.data.entry.documentId}:${parsed.data.createdAt}` : 'cms:unparseable';
+}
+
+/** CMS events that start or signal workflows. */
+export const cmsEventRoutes: Record<string, EventRoute> = {};

@@ -1,0 +1,36 @@
+import type { Client } from '@temporalio/client';
+import type { z } from 'zod';
+
+/**
+ * How one event type becomes workflow work. Each source (Medusa, ERP, WMS, CMS) has a table of
+ * these in its own file; the bridge verifies, parses the envelope, validates `data` with the
+ * route's schema, then calls `handle`.
+ */
+export interface EventContext {
+  client: Client;
+  /** The delivery's id (webhook-id): the key to deduplicate signals on. */
+  messageId: string;
+  /** The envelope as the source sent it (for sequence numbers, origin tags, timestamps). */
+  envelope: Record<string, unknown>;
+}
+
+export type EventOutcome =
+  | { status: 'started' | 'duplicate' | 'signaled'; workflowId: string; runId?: string }
+  | { status: 'ignored'; reason: string };
+
+export interface EventRoute<D = unknown> {
+  data: z.ZodType<D>;
+  handle(data: D, ctx: EventContext): Promise<EventOutcome>;
+}
+
+/** Keeps each route's data type tied to its schema inside a table of routes. */
+export const route = <D>(r: EventRoute<D>): EventRoute => r as unknown as EventRoute;
+
+/**
+ * Acknowledged (so the sender does not retry) and reported as ignored, never silently dropped:
+ * the response says so, and reconciliation catches any drift.
+ */
+export const ignore = (data: z.ZodType, reason: string): EventRoute => ({
+  data,
+  handle: async () => ({ status: 'ignored', reason }),
+});
