@@ -71,9 +71,11 @@ describe('product.created → ERP, WMS, CMS', () => {
     expect(cms).toHaveLength(1);
     expect(cms[0]).toMatchObject({ medusa_id: productId, title: `Tee ${u}`, documentId: result.cmsDocumentId });
 
+    const [small, medium] = skus as [string, string];
     expect(await metadataOf(productId)).toMatchObject({
-      erp_item_ids: skus.map((s) => result.erpItemIds[s]).join(','),
-      wms_sku_ids: skus.map((s) => result.wmsSkuIds[s]).join(','),
+      // SKU=id pairs in SKU order ("…-M" before "…-S").
+      erp_item_ids: `${medium}=${result.erpItemIds[medium]},${small}=${result.erpItemIds[small]}`,
+      wms_sku_ids: `${medium}=${result.wmsSkuIds[medium]},${small}=${result.wmsSkuIds[small]}`,
       cms_document_id: result.cmsDocumentId,
     });
 

@@ -41,6 +41,19 @@ export interface SyncNewProductResult {
 export const METADATA_KEYS = ['erp_item_ids', 'wms_sku_ids', 'cms_document_id'] as const;
 
 /**
+ * The external ids as Medusa metadata: `SKU=id` pairs sorted by SKU, so the value says which id
+ * belongs to which variant whatever order Medusa lists the variants in.
+ */
+export function externalIdsMetadata(ids: Pick<SyncNewProductResult, 'erpItemIds' | 'wmsSkuIds' | 'cmsDocumentId'>): Record<(typeof METADATA_KEYS)[number], string> {
+  const pairs = (bySku: Record<string, string>): string =>
+    Object.keys(bySku)
+      .sort()
+      .map((sku) => `${sku}=${bySku[sku]}`)
+      .join(',');
+  return { erp_item_ids: pairs(ids.erpItemIds), wms_sku_ids: pairs(ids.wmsSkuIds), cms_document_id: ids.cmsDocumentId };
+}
+
+/**
  * Calls that change a system: retried with backoff for a while (an ERP that is down for a few
  * minutes should not roll back a product), then given up on so the saga can unwind.
  * 4xx answers are non-retryable and fail at once (see activities/http.ts).
@@ -138,14 +151,7 @@ export async function syncNewProduct({ productId }: SyncNewProductInput): Promis
 
     progress('writing external ids back to Medusa');
     saga.addCompensation('Medusa metadata', () => undoMedusa.medusaClearProductMetadata({ productId, keys: [...METADATA_KEYS] }));
-    await medusa.medusaSetProductMetadata({
-      productId,
-      values: {
-        erp_item_ids: skus.map((s) => erpItemIds[s]).join(','),
-        wms_sku_ids: skus.map((s) => wmsSkuIds[s]).join(','),
-        cms_document_id: cmsDocumentId,
-      },
-    });
+    await medusa.medusaSetProductMetadata({ productId, values: externalIdsMetadata({ erpItemIds, wmsSkuIds, cmsDocumentId }) });
 
     progress(`in sync: ${skus.length} SKU(s) in ERP and WMS, CMS entry ${cmsDocumentId}`);
     return { productId, skus, erpItemIds, wmsSkuIds, cmsDocumentId };
