@@ -6,13 +6,17 @@
  *   node --import tsx bench/product-sync.ts [--products 1000] [--batch 200]
  *
  * It starts its own stack on the `bench` profile (ports +20000, Temporal in memory), so it runs
- * beside a developer's stack. Three phases, each on a fresh Medusa process:
+ * beside a developer's stack. Four phases, each on a fresh Medusa process:
  *   A. Medusa alone (no subscriber): the baseline batch-call time.
- *   B. Subscriber installed and the bridge up, but no worker: what the hand-off itself costs Medusa.
+ *   S. Subscriber installed, posting to a sink that answers 202 at once: what the subscriber
+ *      itself costs Medusa.
+ *   B. Subscriber, bridge and Temporal up, but no worker: the hand-off, with Temporal starting a
+ *      run per event on the same two cores.
  *   C. The whole hub running: batch-call time while syncing, and end-to-end throughput.
- * B and C differ only in the machine's two cores being shared with the sync work itself, which in
- * production runs on other machines.
+ * S, B and C differ in how much of the hub shares Medusa's two cores; in production the hub and
+ * Temporal run on other machines.
  */
+import { createServer, type Server } from 'node:http';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import Medusa from '@medusajs/js-sdk';
@@ -121,9 +125,24 @@ process.once('SIGINT', () => {
   void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
 });
 
+/** Stands in for the bridge: accepts every delivery at once, so only the subscriber's cost remains. */
+async function startSink(port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(202, { 'content-type': 'application/json' }).end('{"status":"started"}'));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return server;
+}
+
 async function main(): Promise<void> {
   const a = await phase('A', ['medusa'], false);
   await a.stack.stop();
+
+  const sink = await startSink(profile.ports.bridge);
+  const sub = await phase('S', ['medusa'], true);
+  await sub.stack.stop();
+  await new Promise((r) => sink.close(r));
 
   const b = await phase('B', ['temporal', 'codec', 'medusa', 'bridge'], true);
   await b.stack.stop();
@@ -143,6 +162,7 @@ async function main(): Promise<void> {
 Products: ${ids.length}, batch size ${options.batch}, on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})
 Medusa batch call, median seconds:
   A. no subscriber                         ${fmt(base)}
+  S. subscriber, posting to a sink         ${fmt(median(sub.batchSeconds))}   ratio ${fmt(median(sub.batchSeconds) / base)}×
   B. subscriber + bridge, no sync running  ${fmt(median(b.batchSeconds))}   ratio ${fmt(median(b.batchSeconds) / base)}×
   C. whole hub syncing on the same cores   ${fmt(median(batchSeconds))}   ratio ${fmt(median(batchSeconds) / base)}×
 End to end (C), from the first batch call:

@@ -67,27 +67,20 @@ export function createMedusaActivities(deps: MedusaActivityDeps) {
     maxWaitMs: deps.metadataBatch?.maxWaitMs ?? 50,
     maxConcurrentFlushes: deps.metadataBatch?.maxConcurrentFlushes ?? 2,
   });
+  const productReads = new MicroBatcher<string, MedusaProductSnapshot>({
+    flush: (ids) => readProducts(sdk, ids),
+    maxItems: 100,
+    maxWaitMs: 20,
+    maxConcurrentFlushes: 2,
+  });
 
   return {
+    /**
+     * Reads one product. Goes through a micro-batcher too: a burst of runs each reading its own
+     * product becomes one list call by ids, which costs Medusa about what a single read does.
+     */
     async medusaGetProduct(input: { productId: string }): Promise<MedusaProductSnapshot> {
-      const path = `/admin/products/${input.productId}`;
-      let body: unknown;
-      try {
-        body = await callMedusa({ method: 'GET', path }, () => sdk.admin.product.retrieve(input.productId, { fields: SNAPSHOT_FIELDS }));
-      } catch (err) {
-        if (isStatus(err, 404)) throw productNotFound(input.productId);
-        throw err;
-      }
-      const parsed = productSnapshotSchema.safeParse((body as { product?: unknown }).product);
-      if (!parsed.success) {
-        // Medusa answered, but not in the shape this code was written against: an upgrade or a
-        // bug, which no retry fixes.
-        throw ApplicationFailure.nonRetryable(
-          `Medusa product ${input.productId} has an unexpected shape: ${z.prettifyError(parsed.error)}`,
-          'MedusaUnexpectedResponse',
-        );
-      }
-      return parsed.data;
+      return productReads.submit(input.productId);
     },
 
     /**
@@ -118,6 +111,27 @@ export function createMedusaActivities(deps: MedusaActivityDeps) {
 }
 
 export type MedusaActivities = ReturnType<typeof createMedusaActivities>;
+
+/** One list call for a batch of reads; a product Medusa does not return is reported as not found. */
+async function readProducts(sdk: Medusa, ids: string[]): Promise<BatchItemResult<MedusaProductSnapshot>[]> {
+  const unique = [...new Set(ids)];
+  const { products } = await callMedusa({ method: 'GET', path: '/admin/products' }, () =>
+    sdk.admin.product.list({ id: unique, fields: SNAPSHOT_FIELDS, limit: unique.length }),
+  );
+  const byId = new Map<string, unknown>(products.map((p) => [p.id, p]));
+  return ids.map((id): BatchItemResult<MedusaProductSnapshot> => {
+    const found = byId.get(id);
+    if (found === undefined) return { ok: false, error: productNotFound(id) };
+    const parsed = productSnapshotSchema.safeParse(found);
+    if (parsed.success) return { ok: true, value: parsed.data };
+    // Medusa answered, but not in the shape this code was written against: an upgrade or a bug,
+    // which no retry fixes.
+    return {
+      ok: false,
+      error: ApplicationFailure.nonRetryable(`Medusa product ${id} has an unexpected shape: ${z.prettifyError(parsed.error)}`, 'MedusaUnexpectedResponse'),
+    };
+  });
+}
 
 /**
  * One batch of metadata writes: find which products exist, then one batch update for those.
