@@ -124,10 +124,10 @@ describe('webhook bridge', () => {
   });
 
   test('events without a flow yet are acknowledged as ignored, not started', async () => {
-    const body = JSON.stringify({ type: 'order.placed', data: { id: 'order_123' } });
+    const body = JSON.stringify({ type: 'inventory-item.created', data: { id: 'iitem_123' } });
     const res = await post(body, signed(body));
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ status: 'ignored', type: 'order.placed' });
+    expect(res.json).toMatchObject({ status: 'ignored', type: 'inventory-item.created' });
   });
 
   test('/healthz and /readyz answer', async () => {

@@ -32,6 +32,22 @@ const workerSchema = systemsSchema.extend({
   WMS_MAX_ACTIVITIES_PER_SECOND: positiveInt.default(200),
   CMS_MAX_ACTIVITIES_PER_SECOND: positiveInt.default(200),
   MEDUSA_MAX_ACTIVITIES_PER_SECOND: positiveInt.default(200),
+  /**
+   * WMS warehouse code → Medusa stock location id, as JSON (`{"MAIN":"sloc_…"}`). A warehouse not
+   * listed is looked up by the location's metadata.wms_warehouse_code.
+   */
+  WMS_WAREHOUSE_LOCATIONS: z
+    .string()
+    .default('{}')
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.issues.push({ code: 'custom', message: 'must be a JSON object', input: s });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), z.string().min(1))),
   /** Payload encryption keys, comma-separated: the first encrypts, all decrypt (rotation). */
   HUB_CODEC_KEY: z
     .string()

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import Medusa from '@medusajs/js-sdk';
 import { Client, Connection, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { hubDataConverter } from '../../src/temporal/connection';
@@ -97,7 +98,10 @@ export async function activeFaults(system: System): Promise<FaultSpec[]> {
  */
 export async function waitForIdleHub(client: Client, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while ((await client.workflow.count(`HubFlow IS NOT NULL AND ExecutionStatus = 'Running'`)).count > 0) {
+  // Entity runs (one per product / stock level) stay open between changes by design and only
+  // write when their product changes, so they do not count as in flight.
+  const query = `HubFlow IS NOT NULL AND HubFlow NOT IN ('product-entity', 'stock-level') AND ExecutionStatus = 'Running'`;
+  while ((await client.workflow.count(query)).count > 0) {
     if (Date.now() > deadline) throw new Error('hub runs still in flight');
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -123,5 +127,57 @@ export async function waitForRun(client: Client, workflowId: string, timeoutMs =
       if (!(err instanceof WorkflowNotFoundError) || Date.now() > deadline) throw err;
     }
     await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A write to a simulator's public API as an operator of that system would make it (no X-Origin). */
+export async function simulatorWrite<T>(system: System, method: string, path: string, body: unknown): Promise<T> {
+  const sim = simulator(system);
+  const res = await fetch(`${sim.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify(body),
+  });
+  return json<T>(res, `${system} ${method} ${path}`);
+}
+
+/** An editor's change to a CMS entry (Strapi REST, the stack's API token); Strapi then sends its webhook. */
+export async function cmsUpdateEntry(documentId: string, fields: Record<string, string | null>): Promise<{ updatedAt: string }> {
+  const { CMS_BASE_URL, CMS_API_TOKEN } = requireEnv('CMS_BASE_URL', 'CMS_API_TOKEN');
+  const res = await fetch(`${CMS_BASE_URL}/api/products/${encodeURIComponent(documentId)}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${CMS_API_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ data: fields }),
+  });
+  return (await json<{ data: { updatedAt: string } }>(res, 'CMS update')).data;
+}
+
+/** Posts a body to the bridge signed as `source` would sign it (Standard Webhooks); `id` is the delivery id. */
+export async function postSignedWebhook(source: 'medusa' | 'erp' | 'wms', body: unknown, id: string = `msg_${randomUUID()}`): Promise<{ status: number; json: Record<string, unknown> }> {
+  const env = requireEnv('BRIDGE_URL', `WEBHOOK_SECRETS_${source.toUpperCase()}`);
+  const secret = env[`WEBHOOK_SECRETS_${source.toUpperCase()}`]!.split(',')[0]!;
+  const text = JSON.stringify(body);
+  const at = new Date();
+  const res = await fetch(`${env.BRIDGE_URL}/webhooks/${source}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, at, text),
+    },
+    body: text,
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** Polls `read` until `done` holds for its value (the hub works asynchronously, webhooks included). */
+export async function eventually<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }

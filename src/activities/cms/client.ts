@@ -31,6 +31,7 @@ type StrapiProductEntry = z.infer<typeof productEntrySchema>;
 
 const singleResponseSchema = z.object({ data: productEntrySchema });
 const listResponseSchema = z.object({ data: z.array(productEntrySchema) });
+const pagedListResponseSchema = listResponseSchema.extend({ meta: z.object({ pagination: z.object({ pageCount: z.number().int() }) }) });
 /** Strapi's error body, e.g. for a unique violation: `{ error: { status, name, details: { errors: [{ path, message }] } } }`. */
 const errorResponseSchema = z.object({
   error: z.object({
@@ -98,6 +99,23 @@ export class CmsClient {
     return entry ? toEntry(entry) : null;
   }
 
+  /** The entries of these Medusa products (at most 100 ids, Strapi's page limit), in one request. */
+  async findProductsByMedusaIds(medusaIds: string[]): Promise<CmsProductEntry[]> {
+    const query: Record<string, string | number> = { 'pagination[pageSize]': 100 };
+    medusaIds.forEach((id, i) => (query[`filters[medusa_id][$in][${i}]`] = id));
+    const res = await this.http.request<unknown>('GET', PRODUCTS, { query });
+    return parse(listResponseSchema, res.body, 'GET', PRODUCTS).data.map(toEntry);
+  }
+
+  /** One page of entries in a stable order (by id), for reconciliation; `pageSize` is at most Strapi's maxLimit (100). */
+  async listProducts(page: number, pageSize: number): Promise<{ entries: CmsProductEntry[]; pageCount: number }> {
+    const res = await this.http.request<unknown>('GET', PRODUCTS, {
+      query: { 'pagination[page]': page, 'pagination[pageSize]': pageSize, sort: 'id:asc' },
+    });
+    const body = parse(pagedListResponseSchema, res.body, 'GET', PRODUCTS);
+    return { entries: body.data.map(toEntry), pageCount: body.meta.pagination.pageCount };
+  }
+
   /**
    * Creates an entry. A unique violation on medusa_id is an answer, not a failure: it is how a
    * retried create learns that its first attempt (or a concurrent one) got there first.
@@ -115,6 +133,13 @@ export class CmsClient {
   async updateProduct(documentId: string, data: CmsProductWrite): Promise<CmsProductEntry> {
     const path = `${PRODUCTS}/${encodeURIComponent(documentId)}`;
     const res = await this.http.request<unknown>('PUT', path, { body: { data: toStrapi(data) } });
+    return toEntry(parse(singleResponseSchema, res.body, 'PUT', path).data);
+  }
+
+  /** Writes only the given fields; Strapi's PUT leaves the others (the editors' copy) as they are. */
+  async patchProduct(documentId: string, fields: Partial<Pick<CmsProductWrite, 'title' | 'handle'>>): Promise<CmsProductEntry> {
+    const path = `${PRODUCTS}/${encodeURIComponent(documentId)}`;
+    const res = await this.http.request<unknown>('PUT', path, { body: { data: fields } });
     return toEntry(parse(singleResponseSchema, res.body, 'PUT', path).data);
   }
 

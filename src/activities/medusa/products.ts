@@ -7,7 +7,7 @@ import { callMedusa, fetchErrorStatus } from './client';
 
 export const MEDUSA_PRODUCT_NOT_FOUND = 'MedusaProductNotFound';
 
-const productSnapshotSchema = z.object({
+export const productSnapshotSchema = z.object({
   id: z.string(),
   title: z.string(),
   handle: z.string(),
@@ -31,7 +31,7 @@ const productSnapshotSchema = z.object({
 export type MedusaProductSnapshot = z.output<typeof productSnapshotSchema>;
 
 /** Only what the snapshot needs: variants with their prices, nothing else Medusa would expand. */
-const SNAPSHOT_FIELDS = [
+export const SNAPSHOT_FIELDS = [
   'id',
   'title',
   'handle',
@@ -180,7 +180,7 @@ function productNotFound(productId: string): ApplicationFailure {
 }
 
 /** True for an HTTP status from the js-sdk, or one already classified by callMedusa. */
-function isStatus(err: unknown, status: number): boolean {
+export function isStatus(err: unknown, status: number): boolean {
   if (fetchErrorStatus(err) === status) return true;
   if (err instanceof ApplicationFailure) {
     const details = err.details?.[0];

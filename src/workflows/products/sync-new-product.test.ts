@@ -81,7 +81,7 @@ describe('product.created → ERP, WMS, CMS', () => {
 
     // Findable in the Web UI by product id and SKU.
     const description = await handle.describe();
-    expect(description.searchAttributes).toMatchObject({ MedusaProductId: [productId], Sku: skus, HubFlow: ['product-created'], HubSource: ['medusa'] });
+    expect(description.searchAttributes).toMatchObject({ MedusaProductId: [productId], Sku: [...skus].sort(), HubFlow: ['product-created'], HubSource: ['medusa'] });
     expect(await description.staticSummary()).toBe(`Product ${productId} → ERP, WMS, CMS`);
   });
 

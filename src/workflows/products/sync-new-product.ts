@@ -97,7 +97,9 @@ export async function syncNewProduct({ productId }: SyncNewProductInput): Promis
 
   progress('reading the product from Medusa');
   const product = await medusa.medusaGetProduct({ productId });
-  const variants = product.variants.map((v) => ({ ...v, sku: v.sku ?? '' }));
+  // In SKU order: Medusa lists variants in no guaranteed order, and runs of one product should
+  // read the same (search attributes, step order) whatever order it answered in.
+  const variants = product.variants.map((v) => ({ ...v, sku: v.sku ?? '' })).sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
   const missing = variants.filter((v) => !v.sku);
   if (missing.length > 0) {
     // ERP and WMS key everything by SKU; guessing one would create records nobody can match.

@@ -1,0 +1,158 @@
+import type Medusa from '@medusajs/js-sdk';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import type { FieldKey, Money, ProductFields } from '../../workflows/products/ownership';
+import { callMedusa } from './client';
+import { isStatus, productSnapshotSchema, SNAPSHOT_FIELDS } from './products';
+
+/**
+ * Medusa's side of the product entity (workflows/products/product-entity.ts): read a product as
+ * the entity's fields, write the fields other systems own, and set stock levels from the WMS.
+ */
+
+// The product-created flow's snapshot plus the subtitle, which the CMS owns.
+const productSchema = productSnapshotSchema.extend({ subtitle: z.string().nullable() });
+const PRODUCT_FIELDS = `${SNAPSHOT_FIELDS},subtitle`;
+
+export interface MedusaVariantRef {
+  id: string;
+  sku: string;
+  title: string;
+}
+
+export interface MedusaProductFieldsResult {
+  fields: ProductFields;
+  variants: MedusaVariantRef[];
+}
+
+/** What the entity asks Medusa to change; only the keys present are written. */
+export interface MedusaProductPatch {
+  productId: string;
+  product: { description?: string | null; subtitle?: string | null; status?: 'published' | 'draft'; metadata?: Record<string, string> };
+  prices: Array<{ variantId: string } & Money>;
+}
+
+export interface MedusaProductChangeDeps {
+  sdk: Medusa;
+  /** WMS warehouse code → Medusa stock location id (WMS_WAREHOUSE_LOCATIONS). */
+  warehouseLocations: Record<string, string>;
+}
+
+const metaString = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
+export function createMedusaProductChangeActivities({ sdk, warehouseLocations }: MedusaProductChangeDeps) {
+  return {
+    /** The product as the entity sees it, or null when Medusa no longer has it. */
+    async medusaReadProductFields(input: { productId: string }): Promise<MedusaProductFieldsResult | null> {
+      let body: unknown;
+      try {
+        body = await callMedusa({ method: 'GET', path: `/admin/products/${input.productId}` }, () =>
+          sdk.admin.product.retrieve(input.productId, { fields: PRODUCT_FIELDS }),
+        );
+      } catch (err) {
+        if (isStatus(err, 404)) return null;
+        throw err;
+      }
+      const parsed = productSchema.safeParse((body as { product?: unknown }).product);
+      if (!parsed.success) {
+        throw ApplicationFailure.nonRetryable(`Medusa product ${input.productId} has an unexpected shape: ${z.prettifyError(parsed.error)}`, 'MedusaUnexpectedResponse');
+      }
+      const p = parsed.data;
+      const fields: ProductFields = {
+        title: p.title,
+        handle: p.handle,
+        description: p.description,
+        subtitle: p.subtitle,
+        // Medusa has no SEO fields of its own; the CMS's SEO copy lives in the product's metadata.
+        seo_title: metaString(p.metadata.seo_title),
+        seo_description: metaString(p.metadata.seo_description),
+      };
+      const variants: MedusaVariantRef[] = [];
+      for (const v of p.variants) {
+        if (!v.sku) continue;
+        variants.push({ id: v.id, sku: v.sku, title: v.title });
+        const price = v.prices[0];
+        fields[`price:${v.sku}` as FieldKey] = price ? { amount: price.amount, currency_code: price.currency_code } : null;
+        fields[`status:${v.sku}` as FieldKey] = p.status === 'published' ? 'active' : 'inactive';
+      }
+      return { fields, variants };
+    },
+
+    /** Writes the product-level fields in one update and each changed variant price. */
+    async medusaApplyProductFields(input: MedusaProductPatch): Promise<{ written: boolean }> {
+      try {
+        if (Object.keys(input.product).length > 0) {
+          await callMedusa({ method: 'POST', path: `/admin/products/${input.productId}` }, () =>
+            sdk.admin.product.update(input.productId, input.product, { fields: 'id' }),
+          );
+        }
+        for (const price of input.prices) {
+          await callMedusa({ method: 'POST', path: `/admin/products/${input.productId}/variants/${price.variantId}` }, () =>
+            sdk.admin.product.updateVariant(
+              input.productId,
+              price.variantId,
+              { prices: [{ amount: price.amount, currency_code: price.currency_code }] },
+              { fields: 'id' },
+            ),
+          );
+        }
+      } catch (err) {
+        // The product was deleted meanwhile; its product.deleted event will end the entity.
+        if (isStatus(err, 404)) return { written: false };
+        throw err;
+      }
+      return { written: true };
+    },
+
+    /**
+     * Sets the stocked quantity of a SKU at the Medusa stock location mapped to a WMS warehouse,
+     * creating the level the first time. Absolute, so a retry or a re-delivery is harmless.
+     */
+    async medusaSetStockLevel(input: { sku: string; warehouseCode: string; onHand: number }): Promise<{ inventoryItemId: string; locationId: string }> {
+      const locationId = warehouseLocations[input.warehouseCode] ?? (await locationByWarehouseCode(sdk, input.warehouseCode));
+      const { inventory_items } = await callMedusa({ method: 'GET', path: '/admin/inventory-items' }, () =>
+        sdk.admin.inventoryItem.list({ sku: input.sku, fields: 'id', limit: 1 }),
+      );
+      const item = inventory_items[0];
+      if (!item) {
+        throw ApplicationFailure.nonRetryable(`Medusa has no inventory item for SKU ${input.sku}`, 'MedusaUnknownSku', { sku: input.sku });
+      }
+      const { inventory_levels } = await callMedusa({ method: 'GET', path: `/admin/inventory-items/${item.id}/location-levels` }, () =>
+        sdk.admin.inventoryItem.listLevels(item.id, { location_id: locationId, fields: 'id,location_id,stocked_quantity' }),
+      );
+      if (inventory_levels.some((l) => l.location_id === locationId)) {
+        await callMedusa({ method: 'POST', path: `/admin/inventory-items/${item.id}/location-levels/${locationId}` }, () =>
+          sdk.admin.inventoryItem.updateLevel(item.id, locationId, { stocked_quantity: input.onHand }),
+        );
+      } else {
+        await callMedusa({ method: 'POST', path: `/admin/inventory-items/${item.id}/location-levels/batch` }, () =>
+          sdk.admin.inventoryItem.batchInventoryItemLocationLevels(item.id, { create: [{ location_id: locationId, stocked_quantity: input.onHand }] }),
+        );
+      }
+      return { inventoryItemId: item.id, locationId };
+    },
+  };
+}
+
+export type MedusaProductChangeActivities = ReturnType<typeof createMedusaProductChangeActivities>;
+
+/**
+ * Fallback when WMS_WAREHOUSE_LOCATIONS does not name the warehouse: a stock location that says
+ * which warehouse it is in its metadata (`wms_warehouse_code`), so a location added in Medusa's
+ * admin is mapped without restarting the workers.
+ */
+async function locationByWarehouseCode(sdk: Medusa, code: string): Promise<string> {
+  const { stock_locations } = await callMedusa({ method: 'GET', path: '/admin/stock-locations' }, () =>
+    sdk.admin.stockLocation.list({ fields: 'id,metadata', limit: 500 }),
+  );
+  const match = stock_locations.find((l) => (l.metadata as Record<string, unknown> | null | undefined)?.wms_warehouse_code === code);
+  if (!match) {
+    throw ApplicationFailure.nonRetryable(
+      `no Medusa stock location is mapped to WMS warehouse ${code}: add it to WMS_WAREHOUSE_LOCATIONS or set metadata.wms_warehouse_code on the location`,
+      'UnmappedWarehouse',
+      { warehouseCode: code },
+    );
+  }
+  return match.id;
+}
+

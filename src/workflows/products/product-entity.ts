@@ -1,0 +1,325 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { CmsActivities } from '../../activities/cms/products';
+import type { CmsProductChangeActivities } from '../../activities/cms/product-changes';
+import type { ErpProductChangeActivities } from '../../activities/erp/product-changes';
+import type { MedusaProductChangeActivities, MedusaProductPatch, MedusaVariantRef } from '../../activities/medusa/product-changes';
+import type { WmsProductChangeActivities } from '../../activities/wms/product-changes';
+import { SA } from '../search-attributes';
+import { TASK_QUEUES, type SystemTaskQueue } from '../task-queues';
+import { changedFields, ownedBy, ownerOf, skuOf, targetsOf, type FieldKey, type Money, type ProductFields } from './ownership';
+
+/**
+ * One long-lived run per product, the only place that changes it after creation: every change,
+ * from whichever system, is a signal to `product/<medusa product id>` (signal-with-start from
+ * the bridge). The run takes changes one batch at a time, so two systems changing the product at
+ * once cannot interleave their writes; applies of each change only the fields its source owns
+ * (ownership.ts); writes what actually changed to the systems holding a copy; and ends when the
+ * product is deleted or after a quiet spell (the next change starts it afresh).
+ *
+ * Echoes: our own write into a system comes back as that system's webhook. It carries values
+ * equal to what the entity already holds, so the diff is empty and nothing is written (and the
+ * ERP/WMS echoes are already dropped at the bridge by their X-Origin tag).
+ */
+export const PRODUCT_ENTITY_FLOW = 'product-entity';
+
+export const productEntityWorkflowId = (productId: string): string => `product/${productId}`;
+
+/** The origin tag (X-Origin) of every write the entity makes; the bridge drops events carrying it. */
+export const HUB_ORIGIN_PREFIX = 'hub:';
+
+export type ProductChange =
+  /** An ERP item changed; `sequence` is the ERP's per-item event number. */
+  | { messageId: string; source: 'erp'; sku: string; sequence: number; fields: ProductFields }
+  /** A CMS entry changed; Strapi sends the whole entry, so these are all its content fields. */
+  | { messageId: string; source: 'cms'; fields: ProductFields }
+  /** Medusa's events carry ids only: the entity reads the product back itself. */
+  | { messageId: string; source: 'medusa'; kind: 'updated' | 'deleted' };
+
+export const productChangeSignal = defineSignal<[ProductChange]>('productChange');
+
+export type ChangeOutcome = 'applied' | 'no-change' | 'duplicate' | 'stale' | 'deleted';
+
+export interface ProductEntityState {
+  /** What every system should hold, field by field; null until the first run has read it. */
+  fields: ProductFields | null;
+  variants: MedusaVariantRef[];
+  /** Highest ERP event sequence applied per SKU: an older event delivered late is stale. */
+  erpSequences: Record<string, number>;
+  /** Recent delivery ids, to drop re-deliveries (bounded; see SEEN_LIMIT). */
+  seen: string[];
+  /** Batches applied over the product's life (continue-as-new included); part of idempotency keys. */
+  batches: number;
+  writes: Record<'medusa' | 'erp' | 'wms' | 'cms', number>;
+  /** The latest changes and what became of them, for operators and tests. */
+  log: Array<{ messageId: string; source: ProductChange['source']; outcome: ChangeOutcome; changed: string[] }>;
+  continuedAsNew: number;
+}
+
+export interface ProductEntityInput {
+  productId: string;
+  /** Carried over by continue-as-new. */
+  state?: ProductEntityState;
+  pending?: ProductChange[];
+  /** How long to gather a burst before applying it (default 1 s). */
+  debounceMs?: number;
+  /** The run ends after this long without changes (default 10 min). */
+  idleTimeoutMs?: number;
+  /** Continue-as-new past this many history events, or when Temporal suggests it (default 5 000). */
+  maxHistoryEvents?: number;
+}
+
+export type ProductEntityView = ProductEntityState & { productId: string; pending: number };
+
+export const productEntityQuery = defineQuery<ProductEntityView>('productEntity');
+
+export interface ProductEntityResult {
+  productId: string;
+  ended: 'idle' | 'deleted' | 'gone';
+  writes: ProductEntityState['writes'];
+}
+
+const SEEN_LIMIT = 1_000;
+const LOG_LIMIT = 100;
+
+const doOptions = (system: SystemTaskQueue): ActivityOptions => ({
+  taskQueue: TASK_QUEUES[system],
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+const medusa = proxyActivities<MedusaProductChangeActivities>(doOptions('medusa'));
+const erp = proxyActivities<ErpProductChangeActivities>(doOptions('erp'));
+const wms = proxyActivities<WmsProductChangeActivities>(doOptions('wms'));
+const cms = proxyActivities<CmsProductChangeActivities & Pick<CmsActivities, 'cmsGetProductEntry' | 'cmsDeleteProductEntry'>>(doOptions('cms'));
+
+export const initialEntityState = (): ProductEntityState => ({
+  fields: null,
+  variants: [],
+  erpSequences: {},
+  seen: [],
+  batches: 0,
+  writes: { medusa: 0, erp: 0, wms: 0, cms: 0 },
+  log: [],
+  continuedAsNew: 0,
+});
+
+export async function productEntity(input: ProductEntityInput): Promise<ProductEntityResult> {
+  const { productId } = input;
+  const state = input.state ?? initialEntityState();
+  const pending: ProductChange[] = [...(input.pending ?? [])];
+  const seen = new Set(state.seen);
+  const info = workflowInfo();
+  const origin = `${HUB_ORIGIN_PREFIX}${info.workflowId}`;
+
+  const record = (c: ProductChange, outcome: ChangeOutcome, changed: string[]): void => {
+    state.log.push({ messageId: c.messageId, source: c.source, outcome, changed });
+    if (state.log.length > LOG_LIMIT) state.log.splice(0, state.log.length - LOG_LIMIT);
+  };
+  setHandler(productChangeSignal, (change) => {
+    // At-least-once delivery from every source: a delivery id seen before is the same change.
+    if (seen.has(change.messageId)) {
+      record(change, 'duplicate', []);
+      return;
+    }
+    seen.add(change.messageId);
+    state.seen.push(change.messageId);
+    if (state.seen.length > SEEN_LIMIT) seen.delete(state.seen.shift() ?? '');
+    pending.push(change);
+  });
+  setHandler(productEntityQuery, () => ({ ...state, productId, pending: pending.length }));
+
+  if (state.fields === null) {
+    const baseline = await readBaseline(productId);
+    if (!baseline) {
+      if (pending.some(isDeletion)) return retire();
+      return { productId, ended: 'gone', writes: state.writes };
+    }
+    state.fields = baseline.fields;
+    state.variants = baseline.variants;
+    upsertSearchAttributes([{ key: SA.sku, value: baseline.variants.map((v) => v.sku) }]);
+  }
+
+  for (;;) {
+    setCurrentDetails(`Product ${productId}: in sync; ${state.batches} change batch(es) applied, writes ${JSON.stringify(state.writes)}`);
+    if (!(await condition(() => pending.length > 0, input.idleTimeoutMs ?? 10 * 60_000))) {
+      return { productId, ended: 'idle', writes: state.writes };
+    }
+    // A burst (an editor saving twice, an ERP import) becomes one write per system.
+    await sleep(input.debounceMs ?? 1_000);
+    const batch = pending.splice(0);
+    if (batch.some(isDeletion)) {
+      for (const c of batch) record(c, 'deleted', []);
+      return retire();
+    }
+    await applyBatch(batch);
+
+    const { historyLength, continueAsNewSuggested } = workflowInfo();
+    if (continueAsNewSuggested || historyLength > (input.maxHistoryEvents ?? 5_000)) {
+      await condition(allHandlersFinished);
+      state.continuedAsNew++;
+      await continueAsNew<typeof productEntity>({ ...input, state, pending: pending.splice(0) });
+    }
+  }
+
+  async function applyBatch(batch: ProductChange[]): Promise<void> {
+    const current = state.fields ?? {};
+    const incoming: ProductFields = {};
+    const accepted: ProductChange[] = [];
+    // Fields of different owners never overlap, so only the order within one source matters:
+    // arrival order for the CMS and Medusa, the ERP's own sequence per item.
+    for (const c of batch) {
+      if (c.source === 'erp') {
+        if (c.sequence <= (state.erpSequences[c.sku] ?? 0)) {
+          record(c, 'stale', []);
+          continue;
+        }
+        state.erpSequences[c.sku] = c.sequence;
+        Object.assign(incoming, ownedBy('erp', c.fields));
+      } else if (c.source === 'cms') {
+        Object.assign(incoming, ownedBy('cms', c.fields));
+      }
+      accepted.push(c);
+    }
+    // One read covers every Medusa event of the batch: they carry no values anyway.
+    if (accepted.some((c) => c.source === 'medusa')) {
+      const now = await medusa.medusaReadProductFields({ productId });
+      if (now) {
+        Object.assign(incoming, ownedBy('medusa', now.fields));
+        state.variants = now.variants;
+      }
+    }
+    const changed = changedFields(current, incoming);
+    const keys = Object.keys(changed);
+    if (keys.length > 0) {
+      state.fields = { ...current, ...changed };
+      state.batches++;
+      setCurrentDetails(`Product ${productId}: writing ${keys.join(', ')}`);
+      await writeCopies(changed, state.fields);
+    }
+    // Logged once the copies are written, so "applied" means the other systems have it.
+    for (const c of accepted) record(c, keys.length > 0 ? 'applied' : 'no-change', keys.filter((k) => ownerOf(k) === c.source));
+  }
+
+  /** Writes changed fields to every system holding a copy, each system once, in parallel. */
+  async function writeCopies(changed: ProductFields, all: ProductFields): Promise<void> {
+    const key = (step: string): string => `${info.workflowId}/${info.firstExecutionRunId}/${state.batches}/${step}`;
+    const touches = (system: 'medusa' | 'erp' | 'wms' | 'cms'): boolean => Object.keys(changed).some((k) => targetsOf(k).includes(system));
+    const names = (): Record<string, string> => {
+      const title = typeof all.title === 'string' ? all.title : '';
+      // The same naming the product-created flow uses, so both write the same thing.
+      return Object.fromEntries(state.variants.map((v) => [v.sku, state.variants.length > 1 ? `${title} / ${v.title}` : title]));
+    };
+    const writes: Array<Promise<void>> = [];
+    if (touches('medusa')) {
+      writes.push(
+        medusa.medusaApplyProductFields(medusaPatch(productId, changed, all, state.variants)).then((r) => {
+          if (r.written) state.writes.medusa++;
+        }),
+      );
+    }
+    if (touches('erp')) {
+      writes.push(
+        erp.erpSetItemNames({ productId, texts: names(), idempotencyKey: key('erp-name'), origin }).then((r) => {
+          state.writes.erp += r.written;
+        }),
+      );
+    }
+    if (touches('wms')) {
+      writes.push(
+        wms.wmsSetSkuDescriptions({ productId, texts: names(), idempotencyKey: key('wms-description'), origin }).then((r) => {
+          state.writes.wms += r.written;
+        }),
+      );
+    }
+    if (touches('cms')) {
+      const fields: { title?: string; handle?: string } = {};
+      if (typeof changed.title === 'string') fields.title = changed.title;
+      if (typeof changed.handle === 'string') fields.handle = changed.handle;
+      writes.push(
+        cms.cmsSetProductFields({ medusaId: productId, fields }).then((r) => {
+          if (r.written) state.writes.cms++;
+        }),
+      );
+    }
+    const failures = (await Promise.allSettled(writes)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    // A write that failed for good is reported, not fatal: the entity must keep taking changes.
+    for (const f of failures) log.error('product entity write failed', { productId, error: String(f.reason) });
+    if (failures.length > 0) setCurrentDetails(`Product ${productId}: ${failures.length} write(s) failed: ${failures.map((f) => String(f.reason)).join('; ')}`);
+  }
+
+  /** Product deleted in Medusa: retire it everywhere. Every step is idempotent. */
+  async function retire(): Promise<ProductEntityResult> {
+    setCurrentDetails(`Product ${productId}: deleted in Medusa; retiring it in ERP, WMS and CMS`);
+    const [items, skus, entry] = await Promise.all([
+      erp.erpDeactivateProductItems({ productId, origin }),
+      wms.wmsRemoveProductSkus({ productId, origin }),
+      cms.cmsDeleteProductEntry({ medusaId: productId }),
+    ]);
+    state.writes.erp += items.deactivated.length;
+    state.writes.wms += skus.removed.length;
+    if (entry.deleted) state.writes.cms++;
+    setCurrentDetails(`Product ${productId}: retired (ERP items deactivated: ${items.deactivated.length}, WMS SKUs removed: ${skus.removed.length}, CMS entry deleted: ${entry.deleted})`);
+    return { productId, ended: 'deleted', writes: state.writes };
+  }
+}
+
+const isDeletion = (c: ProductChange): boolean => c.source === 'medusa' && c.kind === 'deleted';
+
+/**
+ * Where a fresh run starts from: each field's value as last copied to a system that does not own
+ * it, i.e. what was last synced. Medusa holds the copies of the ERP's and CMS's fields; the CMS
+ * entry holds the copies of Medusa's title and handle. So a Medusa change that starts a fresh run
+ * still differs from the baseline and is passed on, while a Medusa event about nothing we sync
+ * (e.g. the product-created flow's metadata write-back) finds no difference and goes nowhere.
+ */
+async function readBaseline(productId: string): Promise<{ fields: ProductFields; variants: MedusaVariantRef[] } | null> {
+  const [product, entry] = await Promise.all([medusa.medusaReadProductFields({ productId }), cms.cmsGetProductEntry({ medusaId: productId })]);
+  if (!product) return null;
+  const fields: ProductFields = { ...product.fields };
+  if (entry?.title) fields.title = entry.title;
+  if (entry?.handle) fields.handle = entry.handle;
+  return { fields, variants: product.variants };
+}
+
+/** The Medusa update for the changed fields Medusa holds a copy of. */
+function medusaPatch(productId: string, changed: ProductFields, all: ProductFields, variants: MedusaVariantRef[]): MedusaProductPatch {
+  const product: MedusaProductPatch['product'] = {};
+  // The bridge's schemas only let text through for these fields.
+  const text = (k: FieldKey): string | null => {
+    const v = changed[k];
+    return typeof v === 'string' ? v : null;
+  };
+  if ('description' in changed) product.description = text('description');
+  if ('subtitle' in changed) product.subtitle = text('subtitle');
+  // '' removes a metadata key in Medusa; null copy means "no SEO text".
+  if ('seo_title' in changed || 'seo_description' in changed) {
+    product.metadata = {};
+    if ('seo_title' in changed) product.metadata.seo_title = text('seo_title') ?? '';
+    if ('seo_description' in changed) product.metadata.seo_description = text('seo_description') ?? '';
+  }
+  // Medusa's status is per product: sold while any of its ERP items is active.
+  if (Object.keys(changed).some((k) => k.startsWith('status:'))) {
+    product.status = Object.entries(all).some(([k, v]) => k.startsWith('status:') && v === 'active') ? 'published' : 'draft';
+  }
+  const prices: MedusaProductPatch['prices'] = [];
+  for (const [k, v] of Object.entries(changed)) {
+    if (!k.startsWith('price:') || v === null || typeof v !== 'object') continue;
+    const variant = variants.find((x) => x.sku === skuOf(k));
+    if (variant) prices.push({ variantId: variant.id, ...(v as Money) });
+  }
+  return { productId, product, prices };
+}
