@@ -12,7 +12,7 @@ describe('ERP product activities', () => {
   let acts: ErpActivities;
 
   const create = (sku: string, externalRef: string, idempotencyKey = `create-${sku}-${externalRef}`) =>
-    acts.erpCreateItem({ idempotencyKey, sku, name: `Product ${sku}`, price: { amount: 2500, currency_code: 'eur' }, externalRef, origin: 'hub' });
+    acts.erpCreateItem({ idempotencyKey, sku, name: `Product ${sku}`, price: { amount: 25, currency_code: 'eur' }, externalRef, origin: 'hub' });
 
   simulatorPerTest(startErpSimulator, (started) => {
     sim = started;
@@ -22,6 +22,7 @@ describe('ERP product activities', () => {
 
   it('creates an item and the undo deletes it', async () => {
     const { itemId } = await create('SKU-1', 'variant_1');
+    // 25 EUR in Medusa's major units is 2500 cents in the ERP.
     expect(await client.getItem(itemId)).toMatchObject({ sku: 'SKU-1', external_ref: 'variant_1', price: { amount: 2500, currency_code: 'eur' } });
     expect(await acts.erpDeleteItem({ sku: 'SKU-1', externalRef: 'variant_1' })).toEqual({ deleted: true });
     expect(await client.getItem(itemId)).toBeNull();

@@ -1,12 +1,14 @@
 import { skuRecordSaga, type CreateSkuRecordInput, type DeleteSkuRecordInput, type DeleteSkuRecordResult } from '../saas/sku-records';
 import type { ErpClient } from './client';
+import { toMinorUnits, type Money } from './money';
 
 /** Failure type when the SKU already belongs to another product: a data problem no retry fixes. */
 export const ERP_SKU_OWNED_ELSEWHERE = 'ErpSkuOwnedElsewhere';
 
 export interface ErpCreateItemInput extends CreateSkuRecordInput {
   name: string;
-  price: { amount: number; currency_code: string } | null;
+  /** In Medusa's major units; the ERP stores minor units. */
+  price: Money | null;
 }
 
 export type ErpDeleteItemInput = DeleteSkuRecordInput;
@@ -26,7 +28,7 @@ export function createErpActivities(client: ErpClient) {
     deleteKey: (id) => `erp-delete-item:${id}`,
     failureTypes: { conflict: 'ErpConflict', race: 'ErpSkuRace', ownedElsewhere: ERP_SKU_OWNED_ELSEWHERE },
     create: (input: ErpCreateItemInput, opts) =>
-      client.createItem({ sku: input.sku, name: input.name, price: input.price, external_ref: input.externalRef }, opts),
+      client.createItem({ sku: input.sku, name: input.name, price: input.price && toMinorUnits(input.price), external_ref: input.externalRef }, opts),
     findBySku: (sku) => client.findItemBySku(sku),
     delete: (id, opts) => client.deleteItem(id, opts),
   });
