@@ -73,7 +73,7 @@ describe('Medusa product activities', () => {
 
     const { products } = await sdk.admin.product.list({ id: ids, fields: 'id,metadata', limit: 100 });
     const metadataById = new Map(products.map((p) => [p.id, p.metadata]));
-    ids.forEach((id, i) => expect(metadataById.get(id)).toEqual({ erp_id: `ERP-${i}`, n: String(i) }));
+    ids.forEach((id, i) => expect(metadataById.get(id)).toMatchObject({ erp_id: `ERP-${i}`, n: String(i) }));
   });
 
   it('fails with a non-retryable MedusaProductNotFound for a missing or deleted product', async () => {
@@ -93,7 +93,7 @@ describe('Medusa product activities', () => {
     expect(setKept.status).toBe('fulfilled');
     // The undo tolerates a product that is gone.
     expect(clearMissing.status).toBe('fulfilled');
-    expect((await activities.medusaGetProduct({ productId: kept! })).metadata).toEqual({ erp_id: 'ERP-kept' });
+    expect((await activities.medusaGetProduct({ productId: kept! })).metadata).toMatchObject({ erp_id: 'ERP-kept' });
   });
 
   it('classifies auth failures as non-retryable and an unreachable Medusa as retryable', async () => {
