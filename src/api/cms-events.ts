@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { EventRoute } from './routes';
+import { signalProduct } from './entity-signals';
+import { route, type EventRoute } from './routes';
 
 /**
  * Strapi's webhook body: { event: 'entry.update', model: 'product', createdAt, entry: {...} }.
@@ -24,5 +25,25 @@ export function strapiMessageId(raw: Buffer): string {
   return parsed.success ? `cms:${parsed.data.event}:${parsed.data.entry.documentId}:${parsed.data.createdAt}` : 'cms:unparseable';
 }
 
+const text = z.string().nullable().default(null);
+
 /** CMS events that start or signal workflows. */
-export const cmsEventRoutes: Record<string, EventRoute> = {};
+export const cmsEventRoutes: Record<string, EventRoute> = {
+  'product.entry.update': route({
+    data: z.object({
+      medusa_id: z.string().startsWith('prod_'),
+      title: text,
+      handle: text,
+      description: text,
+      subtitle: text,
+      seo_title: text,
+      seo_description: text,
+    }),
+    async handle(entry, { client, messageId }) {
+      // The whole entry goes to the entity, which keeps the CMS-owned fields and compares them
+      // with what it holds: an echo of the hub's own title/handle write changes nothing there.
+      const { medusa_id, ...fields } = entry;
+      return signalProduct(client, medusa_id, { messageId, source: 'cms', fields });
+    },
+  }),
+};

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { syncNewProduct, syncNewProductWorkflowId, SYNC_NEW_PRODUCT_FLOW } from '../workflows/products/sync-new-product';
 import { SA } from '../workflows/search-attributes';
 import { TASK_QUEUES } from '../workflows/task-queues';
+import { signalProduct } from './entity-signals';
+import { orderCanceledRoute, orderPlacedRoute } from './order-events';
 import { ignore, route, type EventRoute } from './routes';
 import { startOnce } from './start-once';
 
@@ -39,10 +41,20 @@ export const medusaEventRoutes: Record<string, EventRoute> = {
       });
     },
   }),
-  'product.updated': ignore(idOnly('prod_'), NOT_YET),
-  'product.deleted': ignore(idOnly('prod_'), NOT_YET),
-  'order.placed': ignore(idOnly('order_'), NOT_YET),
-  'order.canceled': ignore(idOnly('order_'), NOT_YET),
+  'product.updated': route({
+    data: idOnly('prod_'),
+    async handle({ id }, { client, messageId }) {
+      return signalProduct(client, id, { messageId, source: 'medusa', kind: 'updated' });
+    },
+  }),
+  'product.deleted': route({
+    data: idOnly('prod_'),
+    async handle({ id }, { client, messageId }) {
+      return signalProduct(client, id, { messageId, source: 'medusa', kind: 'deleted' });
+    },
+  }),
+  'order.placed': orderPlacedRoute,
+  'order.canceled': orderCanceledRoute,
   'inventory-item.created': ignore(idOnly('iitem_'), NOT_YET),
   'inventory-item.updated': ignore(idOnly('iitem_'), NOT_YET),
   'inventory-level.created': ignore(idOnly('ilev_'), NOT_YET),

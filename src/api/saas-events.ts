@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import type { EventRoute } from './routes';
+import { HUB_ORIGIN_PREFIX } from '../workflows/products/product-entity';
+import { signalProduct, signalStock } from './entity-signals';
+import { erpOrderEchoRoutes, fulfillmentShippedRoute, wmsOrderEchoRoutes } from './order-events';
+import { route, type EventRoute } from './routes';
+import { fromMinorUnits } from '../activities/erp/money';
 
 /**
  * The envelope the ERP and WMS send (Standard Webhooks, body as the simulators emit it; a real
@@ -16,8 +20,41 @@ export const saasEnvelopeSchema = z.object({
 });
 export type SaasEnvelope = z.infer<typeof saasEnvelopeSchema>;
 
+const money = z.object({ amount: z.number().int().min(0), currency_code: z.string().min(1) });
+
+/** The envelope's origin, when it is the echo of a write the hub made itself. */
+const hubEcho = (envelope: Record<string, unknown>): boolean => typeof envelope.origin === 'string' && envelope.origin.startsWith(HUB_ORIGIN_PREFIX);
+
 /** ERP events that start or signal workflows. */
-export const erpEventRoutes: Record<string, EventRoute> = {};
+export const erpEventRoutes: Record<string, EventRoute> = {
+  'item.updated': route({
+    data: z.object({ sku: z.string().min(1), price: money.nullable(), status: z.enum(['active', 'inactive']), external_ref: z.string().nullable() }),
+    async handle(item, { client, messageId, envelope }) {
+      // Our own write coming back: passing it on would bounce it between the systems.
+      if (hubEcho(envelope)) return { status: 'ignored', reason: 'echo of a write the hub made' };
+      if (!item.external_ref?.startsWith('prod_')) return { status: 'ignored', reason: 'item is not linked to a Medusa product' };
+      const sequence = z.number().int().parse(envelope.sequence);
+      // Only what the ERP owns (ownership.ts); the item's name is Medusa's title, not the ERP's.
+      return signalProduct(client, item.external_ref, {
+        messageId,
+        source: 'erp',
+        sku: item.sku,
+        sequence,
+        fields: { [`price:${item.sku}`]: item.price && fromMinorUnits(item.price), [`status:${item.sku}`]: item.status },
+      });
+    },
+  }),
+  ...erpOrderEchoRoutes,
+};
 
 /** WMS events that start or signal workflows. */
-export const wmsEventRoutes: Record<string, EventRoute> = {};
+export const wmsEventRoutes: Record<string, EventRoute> = {
+  'stock.changed': route({
+    data: z.object({ sku: z.string().min(1), warehouse_code: z.string().min(1), on_hand: z.number().int().min(0), sequence: z.number().int().positive() }),
+    async handle(level, { client, messageId }) {
+      return signalStock(client, { messageId, sku: level.sku, warehouseCode: level.warehouse_code, onHand: level.on_hand, sequence: level.sequence });
+    },
+  }),
+  'fulfillment.shipped': fulfillmentShippedRoute,
+  ...wmsOrderEchoRoutes,
+};

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { ensureOrderCommerce, orderCommerceEnv } from './medusa-commerce';
 import { ensurePostgres } from './postgres';
 import { httpAnswers, spawnProcess, waitUntil, type RunningService } from './process';
 import type { StackProfile } from './profile';
@@ -116,11 +117,14 @@ export async function startMedusa(profile: StackProfile, opts: StartMedusaOption
     await waitUntil('Medusa', () => httpAnswers(`${baseUrl}/health`, [200]), { timeoutMs: 180_000, process: proc });
     const { apiKey, setup } = await withLock(lock, async () => {
       const apiKey = await ensureApiKey(baseUrl, join(stateDir, 'api-key.json'), databaseUrl, secrets.adminPassword);
-      return { apiKey, setup: await ensureCommerceDefaults(new Medusa({ baseUrl, apiKey }), true) };
+      const sdk = new Medusa({ baseUrl, apiKey });
+      const setup = await ensureCommerceDefaults(sdk, true);
+      if (!setup.salesChannelId || !setup.shippingProfileId) {
+        throw new Error('Medusa has no default sales channel or shipping profile, and creating them failed');
+      }
+      const ids = { salesChannelId: setup.salesChannelId, shippingProfileId: setup.shippingProfileId };
+      return { apiKey, setup: { ...ids, ...(await ensureOrderCommerce(sdk, ids, true)) } };
     });
-    if (!setup.salesChannelId || !setup.shippingProfileId) {
-      throw new Error('Medusa has no default sales channel or shipping profile, and creating them failed');
-    }
     return {
       name: 'medusa',
       env: {
@@ -130,6 +134,7 @@ export async function startMedusa(profile: StackProfile, opts: StartMedusaOption
         MEDUSA_ADMIN_EMAIL: ADMIN_EMAIL,
         MEDUSA_SALES_CHANNEL_ID: setup.salesChannelId,
         MEDUSA_SHIPPING_PROFILE_ID: setup.shippingProfileId,
+        ...orderCommerceEnv(setup),
         MEDUSA_LOG_FILE: proc.logFile,
       },
       stop: () => proc.stop(),
@@ -147,6 +152,10 @@ async function useExistingMedusa(baseUrl: string, apiKey: string): Promise<Runni
   const found = given.salesChannelId && given.shippingProfileId ? given : await ensureCommerceDefaults(new Medusa({ baseUrl, apiKey }), false);
   if (found.salesChannelId) env.MEDUSA_SALES_CHANNEL_ID = found.salesChannelId;
   if (found.shippingProfileId) env.MEDUSA_SHIPPING_PROFILE_ID = found.shippingProfileId;
+  if (found.salesChannelId && found.shippingProfileId) {
+    const ids = { salesChannelId: found.salesChannelId, shippingProfileId: found.shippingProfileId };
+    Object.assign(env, orderCommerceEnv(await ensureOrderCommerce(new Medusa({ baseUrl, apiKey }), ids, false)));
+  }
   return { name: 'medusa', env, stop: async () => {} };
 }
 
