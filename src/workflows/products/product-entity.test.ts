@@ -97,7 +97,8 @@ describe('product entity: changes from each system, each field from its owner, n
 
     const product = await medusaProduct(p.productId);
     expect(product.status).toBe('draft');
-    expect(product.variants?.[0]?.prices?.map((x) => [x.amount, x.currency_code])).toEqual([[4321, 'eur']]);
+    // The ERP keeps minor units: 4321 cents is 43.21 in Medusa.
+    expect(product.variants?.[0]?.prices?.map((x) => [x.amount, x.currency_code])).toEqual([[43.21, 'eur']]);
     expect((await erpItem(p.sku)).version).toBe(p.item.version + 1); // only the operator's PATCH
     expect(((await cmsEntriesFor(p.productId))[0] as unknown as { updatedAt: string }).updatedAt).toBe(cmsBefore.updatedAt);
   });
@@ -153,11 +154,11 @@ describe('product entity: changes from each system, each field from its owner, n
       cmsUpdateEntry(p.documentId, { description: 'From the CMS', title: 'CMS rename' }),
     ]);
     const product = await eventually('both changes in Medusa', () => medusaProduct(p.productId), (x) =>
-      x.description === 'From the CMS' && x.variants?.[0]?.prices?.[0]?.amount === 777,
+      x.description === 'From the CMS' && x.variants?.[0]?.prices?.[0]?.amount === 7.77,
     );
     expect(product.title).toBe(p.title);
     const v = await view(p.productId);
-    expect(v.fields).toMatchObject({ title: p.title, description: 'From the CMS', [`price:${p.sku}`]: { amount: 777, currency_code: 'eur' } });
+    expect(v.fields).toMatchObject({ title: p.title, description: 'From the CMS', [`price:${p.sku}`]: { amount: 7.77, currency_code: 'eur' } });
     expect(v.writes.erp + v.writes.wms + v.writes.cms).toBe(0);
   });
 
