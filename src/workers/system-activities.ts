@@ -1,11 +1,23 @@
 import { CmsClient } from '../activities/cms/client';
+import { createCmsCatalogActivities } from '../activities/cms/catalog';
+import { createCmsProductChangeActivities } from '../activities/cms/product-changes';
 import { createCmsActivities } from '../activities/cms/products';
 import { ErpClient } from '../activities/erp/client';
+import { createErpCatalogActivities } from '../activities/erp/catalog';
+import { createErpOrderActivities } from '../activities/erp/orders';
+import { createErpProductChangeActivities } from '../activities/erp/product-changes';
 import { createErpActivities } from '../activities/erp/products';
+import { createMedusaCatalogActivities } from '../activities/medusa/catalog';
 import { createMedusaSdk } from '../activities/medusa/client';
+import { createMedusaOrderActivities } from '../activities/medusa/orders';
+import { createMedusaProductChangeActivities } from '../activities/medusa/product-changes';
 import { createMedusaActivities } from '../activities/medusa/products';
 import { WmsClient } from '../activities/wms/client';
+import { createWmsCatalogActivities } from '../activities/wms/catalog';
+import { createWmsOrderActivities } from '../activities/wms/orders';
+import { createWmsProductChangeActivities } from '../activities/wms/product-changes';
 import { createWmsActivities } from '../activities/wms/products';
+import { createWmsStockActivities } from '../activities/wms/stock';
 import type { WorkerConfig } from '../config';
 
 /**
@@ -14,10 +26,19 @@ import type { WorkerConfig } from '../config';
  * and ERP_API_KEY, nothing else.
  */
 export function createSystemActivities(config: WorkerConfig) {
+  const medusaSdk = createMedusaSdk({ baseUrl: config.MEDUSA_BACKEND_URL, apiKey: config.MEDUSA_API_KEY });
+  const erp = new ErpClient({ baseUrl: config.ERP_BASE_URL, apiKey: config.ERP_API_KEY });
+  const wms = new WmsClient({ baseUrl: config.WMS_BASE_URL, apiKey: config.WMS_API_KEY });
+  const cms = new CmsClient({ baseUrl: config.CMS_BASE_URL, apiToken: config.CMS_API_TOKEN });
   return {
-    medusa: createMedusaActivities({ sdk: createMedusaSdk({ baseUrl: config.MEDUSA_BACKEND_URL, apiKey: config.MEDUSA_API_KEY }) }),
-    erp: createErpActivities(new ErpClient({ baseUrl: config.ERP_BASE_URL, apiKey: config.ERP_API_KEY })),
-    wms: createWmsActivities(new WmsClient({ baseUrl: config.WMS_BASE_URL, apiKey: config.WMS_API_KEY })),
-    cms: createCmsActivities(new CmsClient({ baseUrl: config.CMS_BASE_URL, apiToken: config.CMS_API_TOKEN })),
+    medusa: {
+      ...createMedusaActivities({ sdk: medusaSdk }),
+      ...createMedusaCatalogActivities(medusaSdk),
+      ...createMedusaOrderActivities({ sdk: medusaSdk }),
+      ...createMedusaProductChangeActivities({ sdk: medusaSdk, warehouseLocations: config.WMS_WAREHOUSE_LOCATIONS }),
+    },
+    erp: { ...createErpActivities(erp), ...createErpCatalogActivities(erp), ...createErpOrderActivities(erp), ...createErpProductChangeActivities(erp) },
+    wms: { ...createWmsActivities(wms), ...createWmsCatalogActivities(wms), ...createWmsOrderActivities(wms), ...createWmsProductChangeActivities(wms), ...createWmsStockActivities(wms) },
+    cms: { ...createCmsActivities(cms), ...createCmsCatalogActivities(cms), ...createCmsProductChangeActivities(cms) },
   };
 }

@@ -72,7 +72,7 @@ export function createCmsActivities(client: CmsClient) {
 export type CmsActivities = ReturnType<typeof createCmsActivities>;
 
 /** Skips the write when nothing changed, so replays and no-op syncs do not fire webhooks. */
-function hubFieldsEqual(entry: CmsProductEntry, data: CmsProductWrite): boolean {
+export function hubFieldsEqual(entry: CmsProductEntry, data: CmsProductWrite): boolean {
   return (
     entry.title === data.title &&
     entry.handle === data.handle &&
