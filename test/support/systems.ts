@@ -22,6 +22,11 @@ export async function temporalClient(): Promise<Client> {
   return new Client({ connection, dataConverter: hubDataConverter(HUB_CODEC_KEY.split(',')) });
 }
 
+/** What an end-to-end suite talks to: `({ sdk, client } = await openSuiteConnections())` in beforeAll. */
+export async function openSuiteConnections(): Promise<{ sdk: Medusa; client: Client }> {
+  return { sdk: medusaSdk(), client: await temporalClient() };
+}
+
 /** A unique suffix, so tests never collide with each other or with an earlier run's data. */
 export const uniq = (): string => randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase();
 
@@ -77,6 +82,12 @@ export interface FaultSpec {
 export async function injectFault(system: System, fault: FaultSpec): Promise<void> {
   const sim = simulator(system);
   await json(await fetch(`${sim.url}/_control/faults`, { method: 'POST', headers: { 'x-control-key': sim.controlKey, 'content-type': 'application/json' }, body: JSON.stringify(fault) }), `${system} inject fault`);
+}
+
+/** After a suite that injected faults: none stays armed for the next one. */
+export async function clearAllFaults(): Promise<void> {
+  await clearFaults('ERP');
+  await clearFaults('WMS');
 }
 
 export async function clearFaults(system: System): Promise<void> {

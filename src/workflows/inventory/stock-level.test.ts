@@ -3,10 +3,9 @@ import type { Client } from '@temporalio/client';
 import {
   createMedusaProduct,
   eventually,
-  medusaSdk,
+  openSuiteConnections,
   postSignedWebhook,
   simulatorWrite,
-  temporalClient,
   uniq,
   waitForRun,
 } from '../../../test/support/systems';
@@ -21,14 +20,8 @@ import { stockLevelQuery, stockLevelWorkflowId } from './stock-level';
 let sdk: Medusa;
 let client: Client;
 
-beforeAll(async () => {
-  sdk = medusaSdk();
-  client = await temporalClient();
-});
-
-afterAll(async () => {
-  await client.connection.close();
-});
+beforeAll(async () => ({ sdk, client } = await openSuiteConnections()));
+afterAll(() => client.connection.close());
 
 /** A product synced out to the WMS (so the SKU exists there) and a Medusa location for a fresh warehouse code. */
 async function skuAndWarehouse(): Promise<{ sku: string; warehouse: string; locationId: string }> {

@@ -4,15 +4,15 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { convertDraft, draftMedusaOrder, placeMedusaOrder, shipInWms, simulatorOrdersByRef } from '../../../test/support/orders';
 import { replayRuns } from '../../../test/support/replay';
 import {
+  clearAllFaults,
   clearFaults,
   eventually,
+  type FaultSpec,
   injectFault,
-  medusaSdk,
+  openSuiteConnections,
   postSignedWebhook,
-  temporalClient,
   uniq,
   waitForRun,
-  type FaultSpec,
 } from '../../../test/support/systems';
 import { fulfilStart } from '../../api/order-events';
 import { ROLLED_BACK } from '../saga';
@@ -28,14 +28,9 @@ let sdk: Medusa;
 let client: Client;
 const finishedRuns: string[] = [];
 
-beforeAll(async () => {
-  sdk = medusaSdk();
-  client = await temporalClient();
-});
-
+beforeAll(async () => ({ sdk, client } = await openSuiteConnections()));
 afterAll(async () => {
-  await clearFaults('ERP');
-  await clearFaults('WMS');
+  await clearAllFaults();
   await client.connection.close();
 });
 

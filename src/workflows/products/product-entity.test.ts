@@ -5,11 +5,10 @@ import {
   cmsUpdateEntry,
   createMedusaProduct,
   eventually,
-  medusaSdk,
+  openSuiteConnections,
   postSignedWebhook,
   simulatorRecordsBySku,
   simulatorWrite,
-  temporalClient,
   uniq,
   waitForRun,
 } from '../../../test/support/systems';
@@ -34,14 +33,8 @@ import { TASK_QUEUES } from '../task-queues';
 let sdk: Medusa;
 let client: Client;
 
-beforeAll(async () => {
-  sdk = medusaSdk();
-  client = await temporalClient();
-});
-
-afterAll(async () => {
-  await client.connection.close();
-});
+beforeAll(async () => ({ sdk, client } = await openSuiteConnections()));
+afterAll(() => client.connection.close());
 
 interface ErpItem {
   id: string;

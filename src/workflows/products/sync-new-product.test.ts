@@ -2,23 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type Medusa from '@medusajs/js-sdk';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
 import { Webhook } from 'standardwebhooks';
 import { requireEnv } from '../../../test/support/env';
+import { replayRuns } from '../../../test/support/replay';
 import {
   activeFaults,
+  clearAllFaults,
   clearFaults,
   cmsEntriesFor,
   createMedusaProduct,
   injectFault,
-  medusaSdk,
+  openSuiteConnections,
   simulatorRecordsBySku,
-  temporalClient,
   uniq,
   waitForIdleHub,
   waitForRun,
 } from '../../../test/support/systems';
-import { hubDataConverter } from '../../temporal/connection';
 import { ROLLED_BACK } from '../saga';
 import { METADATA_KEYS, syncNewProductWorkflowId, type SyncNewProductResult } from './sync-new-product';
 
@@ -31,14 +30,9 @@ let sdk: Medusa;
 let client: Client;
 const finishedRuns: string[] = [];
 
-beforeAll(async () => {
-  sdk = medusaSdk();
-  client = await temporalClient();
-});
-
+beforeAll(async () => ({ sdk, client } = await openSuiteConnections()));
 afterAll(async () => {
-  await clearFaults('ERP');
-  await clearFaults('WMS');
+  await clearAllFaults();
   await client.connection.close();
 });
 
@@ -161,20 +155,6 @@ describe('product.created → ERP, WMS, CMS', () => {
 
   test('the histories of these runs replay without non-determinism', async () => {
     expect(finishedRuns.length).toBeGreaterThanOrEqual(3);
-    const { HUB_CODEC_KEY } = requireEnv('HUB_CODEC_KEY');
-    const histories = (async function* () {
-      for (const workflowId of finishedRuns) {
-        yield { workflowId, history: await client.workflow.getHandle(workflowId).fetchHistory() };
-      }
-    })();
-    const replays: string[] = [];
-    for await (const result of Worker.runReplayHistories(
-      { workflowsPath: require.resolve('../index'), dataConverter: hubDataConverter(HUB_CODEC_KEY.split(',')) },
-      histories,
-    )) {
-      expect(result.error).toBeUndefined();
-      replays.push(result.workflowId);
-    }
-    expect(replays).toEqual(finishedRuns);
+    expect(await replayRuns(client, finishedRuns)).toEqual(finishedRuns);
   });
 });
