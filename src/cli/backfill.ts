@@ -20,8 +20,8 @@ import { checkReachable, CliError, connect, EXIT, parseFlags, shortId, systemLis
 
 const productsFlags = z
   .object({
-    from: z.enum(['medusa']),
-    to: systemList(['erp', 'wms', 'cms'] as const),
+    from: z.enum(['medusa', 'erp']),
+    to: systemList(['medusa', 'erp', 'wms', 'cms'] as const),
     since: z.iso.datetime({ offset: true }).optional(),
     skuPrefix: z.string().min(1).optional(),
     batchSize: z.coerce.number().int().min(1).max(200),
@@ -30,18 +30,26 @@ const productsFlags = z
     detach: z.boolean().default(false),
     json: z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .superRefine((f, ctx) => {
+    // Two directions only: Medusa out to the others, or the ERP's catalogue into Medusa.
+    const ok = f.from === 'erp' ? f.to.length === 1 && f.to[0] === 'medusa' : !f.to.includes('medusa');
+    if (!ok) ctx.addIssue({ code: 'custom', path: ['to'], message: f.from === 'erp' ? '--from erp goes --to medusa only' : '--from medusa goes --to erp, wms and/or cms' });
+    if (f.from === 'erp' && f.since) ctx.addIssue({ code: 'custom', path: ['since'], message: '--since applies to --from medusa only' });
+  });
 
 export function backfillCommand(): Command {
   const cmd = new Command('backfill').description('load an existing catalogue into the other systems, and manage backfill runs');
 
   cmd
     .command('products')
-    .description('backfill products from Medusa into the ERP, WMS and CMS (upsert by SKU: a second run creates nothing new)')
-    .requiredOption('--from <system>', 'source system (medusa)')
-    .requiredOption('--to <systems>', 'comma-separated targets: erp,wms,cms')
-    .option('--since <iso-date>', 'only products updated at or after this instant')
-    .option('--sku-prefix <prefix>', 'only products with a SKU starting with this')
+    .description(
+      'backfill products from Medusa into the ERP, WMS and CMS, or import the ERP catalogue into Medusa (one product per ERP item); upsert by SKU: a second run creates nothing new',
+    )
+    .requiredOption('--from <system>', 'source system: medusa, or erp (then --to medusa)')
+    .requiredOption('--to <systems>', 'comma-separated targets: erp,wms,cms (from medusa), or medusa (from erp)')
+    .option('--since <iso-date>', 'only products updated at or after this instant (from medusa)')
+    .option('--sku-prefix <prefix>', 'only products (ERP items) with a SKU starting with this')
     .option('--batch-size <n>', 'products per page and per batched write', '100')
     .option('--concurrency <n>', 'writes in flight per system within a batch', '8')
     .option('--dry-run', 'read and count, write nothing')

@@ -211,6 +211,9 @@ describe('hub CLI: backfill, reconcile, schedule', () => {
     const bad = await hub('backfill', 'products', '--from', 'medusa', '--to', 'erp,pos');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('to[1]');
+    const wrongWay = await hub('backfill', 'products', '--from', 'erp', '--to', 'wms');
+    expect(wrongWay.code).toBe(2);
+    expect(wrongWay.stderr).toContain('--from erp goes --to medusa only');
     const unknown = await hub('backfill', 'status', 'backfill-products/nope');
     expect(unknown.code).toBe(2);
   });
@@ -351,6 +354,66 @@ describe('hub CLI: backfill, reconcile, schedule', () => {
     expect(retry.stdout).toContain('completed: 1 product(s) done, 0 failed item(s)');
     expect((await simulatorSkus('ERP', fail)).map((r) => r.sku).sort()).toEqual([0, 1, 2].map((i) => `${fail}${i}`));
   }, 120_000);
+
+  test('--from erp --to medusa imports the ERP catalogue: each SKU once in Medusa with its title and price, linked both ways, synced on by the product-created flow; a second run creates nothing; --dry-run writes nothing', async () => {
+    const imp = `IMP-${TAG}-`;
+    const count = 120;
+    const e = requireEnv('ERP_BASE_URL', 'ERP_API_KEY', 'MEDUSA_BACKEND_URL', 'MEDUSA_API_KEY');
+    const skus = Array.from({ length: count }, (_, i) => `${imp}${i}`);
+    // The ERP's own catalogue, never seen by Medusa: prices in minor units, no external_ref yet.
+    for (let i = 0; i < count; i += 20) {
+      await Promise.all(
+        skus.slice(i, i + 20).map(async (sku, j) => {
+          const res = await fetch(`${e.ERP_BASE_URL}/v1/items`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${e.ERP_API_KEY}`, 'content-type': 'application/json', 'idempotency-key': `t-${TAG}-imp-${sku}` },
+            body: JSON.stringify({ sku, name: `Imported ${imp} ${i + j}`, price: { amount: 1000 + i + j, currency_code: 'eur' } }),
+          });
+          expect(res.status).toBe(201);
+        }),
+      );
+    }
+    const stackMedusa = new Medusa({ baseUrl: e.MEDUSA_BACKEND_URL!, apiKey: e.MEDUSA_API_KEY! });
+    const inMedusa = async () => {
+      const { variants } = await stackMedusa.admin.productVariant.list({ sku: skus, fields: 'sku,product_id,prices.amount,prices.currency_code,product.title', limit: count * 2 });
+      return variants.map((v) => ({ sku: v.sku, productId: v.product_id, title: v.product?.title, prices: (v.prices ?? []).map((p) => ({ amount: p.amount, currency_code: p.currency_code })) }));
+    };
+    const args = ['backfill', 'products', '--from', 'erp', '--to', 'medusa', '--sku-prefix', imp, '--batch-size', '50'];
+
+    const dry = await hub(...args, '--dry-run');
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`completed (dry run, nothing written): ${count} product(s) done, 0 failed`);
+    expect(await inMedusa()).toEqual([]);
+
+    const run = await hub(...args);
+    expect({ code: run.code, stderr: run.stderr }).toMatchObject({ code: 0 });
+    expect(run.stdout).toContain(`completed: ${count} product(s) done, 0 failed item(s)`);
+    const imported = await inMedusa();
+    expect(countBy(imported.map((v) => v.sku ?? '')).size).toBe(count);
+    expect(imported).toHaveLength(count);
+    expect(new Set(imported.map((v) => v.productId)).size).toBe(count);
+    for (const v of imported) {
+      const i = Number(v.sku!.slice(imp.length));
+      expect(v).toMatchObject({ title: `Imported ${imp} ${i}`, prices: [{ amount: (1000 + i) / 100, currency_code: 'eur' }] });
+    }
+    const productOf = new Map(imported.map((v) => [v.sku!, v.productId]));
+    const linked = (records: Array<{ sku: string; external_ref: string | null }>) => records.map((r) => [r.sku, r.external_ref]).sort();
+    const expected = [...productOf.entries()].sort();
+
+    // Medusa announced each new product, so the product-created flow took it to the WMS and CMS,
+    // finding the ERP item already linked to it; nothing ends up twice anywhere.
+    await until('the product-created flows to reach the WMS', async () => ((await simulatorSkus('WMS', imp)).length >= count ? true : undefined), 240_000);
+    await waitForIdleHub(client, 240_000);
+    expect(linked(await simulatorSkus('ERP', imp))).toEqual(expected);
+    expect(linked(await simulatorSkus('WMS', imp))).toEqual(expected);
+    const cms = await cmsEntriesWithTitlePrefix(`sku-${imp.toLowerCase()}`);
+    expect(cms.map((c) => c.medusa_id).sort()).toEqual([...productOf.values()].sort());
+
+    const again = await hub(...args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`completed: ${count} product(s) done, 0 failed item(s)`);
+    expect((await inMedusa()).map((v) => [v.sku, v.productId]).sort()).toEqual(expected);
+  }, 420_000);
 
   test('schedule reconcile creates a Temporal Schedule that `temporal schedule list` shows; delete removes it', async () => {
     const id = `hub-reconcile-test-${TAG}`;

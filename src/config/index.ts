@@ -32,6 +32,9 @@ const workerSchema = systemsSchema.extend({
   WMS_MAX_ACTIVITIES_PER_SECOND: positiveInt.default(200),
   CMS_MAX_ACTIVITIES_PER_SECOND: positiveInt.default(200),
   MEDUSA_MAX_ACTIVITIES_PER_SECOND: positiveInt.default(200),
+  /** Sales channel and shipping profile of products imported into Medusa; if unset, the store's defaults. */
+  MEDUSA_SALES_CHANNEL_ID: z.string().min(1).optional(),
+  MEDUSA_SHIPPING_PROFILE_ID: z.string().min(1).optional(),
   /**
    * WMS warehouse code → Medusa stock location id, as JSON (`{"MAIN":"sloc_…"}`). A warehouse not
    * listed is looked up by the location's metadata.wms_warehouse_code.

@@ -7,7 +7,7 @@ import { createErpCatalogActivities } from '../activities/erp/catalog';
 import { createErpOrderActivities } from '../activities/erp/orders';
 import { createErpProductChangeActivities } from '../activities/erp/product-changes';
 import { createErpActivities } from '../activities/erp/products';
-import { createMedusaCatalogActivities } from '../activities/medusa/catalog';
+import { createMedusaCatalogActivities, createMedusaImportActivities } from '../activities/medusa/catalog';
 import { createMedusaSdk } from '../activities/medusa/client';
 import { createMedusaOrderActivities } from '../activities/medusa/orders';
 import { createMedusaProductChangeActivities } from '../activities/medusa/product-changes';
@@ -34,6 +34,7 @@ export function createSystemActivities(config: WorkerConfig) {
     medusa: {
       ...createMedusaActivities({ sdk: medusaSdk }),
       ...createMedusaCatalogActivities(medusaSdk),
+      ...createMedusaImportActivities(medusaSdk, { salesChannelId: config.MEDUSA_SALES_CHANNEL_ID, shippingProfileId: config.MEDUSA_SHIPPING_PROFILE_ID }),
       ...createMedusaOrderActivities({ sdk: medusaSdk }),
       ...createMedusaProductChangeActivities({ sdk: medusaSdk, warehouseLocations: config.WMS_WAREHOUSE_LOCATIONS }),
     },

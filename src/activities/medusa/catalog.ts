@@ -1,6 +1,7 @@
 import type Medusa from '@medusajs/js-sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { forEachItem, type ItemFailure } from '../catalog/batch';
 import { callMedusa } from './client';
 
 /**
@@ -111,3 +112,105 @@ export function createMedusaCatalogActivities(sdk: Medusa) {
 }
 
 export type MedusaCatalogActivities = ReturnType<typeof createMedusaCatalogActivities>;
+
+/** A product to create in Medusa from one source record (e.g. an ERP item): one variant, one SKU. */
+export interface ImportProduct {
+  sku: string;
+  title: string;
+  /** In Medusa's major units. */
+  price: { amount: number; currency_code: string } | null;
+  published: boolean;
+}
+
+export interface ImportDefaults {
+  /** Sales channel and shipping profile new products get; looked up once when not configured. */
+  salesChannelId?: string;
+  shippingProfileId?: string;
+}
+
+const variantsBySkuSchema = z.object({ variants: z.array(z.object({ sku: z.string().nullable(), product_id: z.string() })) });
+const createdSchema = z.object({ created: z.array(z.object({ id: z.string(), variants: z.array(z.object({ sku: z.string().nullable() })).nullable() })) });
+const idList = z.object({ id: z.string() });
+
+/** Handles must be unique in Medusa; the SKU is unique in the source, so the handle follows it. */
+const handleOf = (sku: string): string => `sku-${sku.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '')}`;
+
+/** Creating products in Medusa from another system's catalogue, upserted by SKU. */
+export function createMedusaImportActivities(sdk: Medusa, defaults: ImportDefaults = {}) {
+  let resolved: Promise<Required<ImportDefaults>> | undefined;
+  const lookUpDefaults = async (): Promise<Required<ImportDefaults>> => {
+    const salesChannelId =
+      defaults.salesChannelId ??
+      z.object({ stores: z.array(z.object({ default_sales_channel_id: z.string() })).min(1) }).parse(
+        await callMedusa({ method: 'GET', path: '/admin/stores' }, () => sdk.admin.store.list({ fields: 'default_sales_channel_id' })),
+      ).stores[0]!.default_sales_channel_id;
+    const shippingProfileId =
+      defaults.shippingProfileId ??
+      z.object({ shipping_profiles: z.array(idList).min(1) }).parse(
+        await callMedusa({ method: 'GET', path: '/admin/shipping-profiles' }, () => sdk.admin.shippingProfile.list({ type: 'default', fields: 'id' })),
+      ).shipping_profiles[0]!.id;
+    return { salesChannelId, shippingProfileId };
+  };
+
+  const findProductsBySku = async (skus: string[]): Promise<Record<string, string>> => {
+    if (skus.length === 0) return {};
+    const body = await callMedusa({ method: 'GET', path: '/admin/product-variants' }, () =>
+      sdk.admin.productVariant.list({ sku: skus, fields: 'sku,product_id', limit: skus.length }),
+    );
+    const parsed = variantsBySkuSchema.safeParse(body);
+    if (!parsed.success) throw ApplicationFailure.nonRetryable(`Medusa variant list has an unexpected shape: ${z.prettifyError(parsed.error)}`, 'MedusaUnexpectedResponse');
+    return Object.fromEntries(parsed.data.variants.flatMap((v) => (v.sku ? [[v.sku, v.product_id]] : [])));
+  };
+
+  return {
+    /** The Medusa product that holds each SKU, for the SKUs that Medusa has (the upsert's lookup). */
+    medusaFindProductsBySku: (input: { skus: string[] }): Promise<Record<string, string>> => findProductsBySku(input.skus),
+
+    /**
+     * Creates the products in one batch call (one-at-a-time creates manage a few per second,
+     * a batch dozens). Medusa validates a batch as a whole, so if it refuses one (a handle taken
+     * by another product, say), the batch is split into single creates to find which product is
+     * bad: that one is a failed item, the others are created.
+     */
+    async medusaCreateProducts(input: { products: ImportProduct[]; concurrency: number }): Promise<{ created: Record<string, string>; failed: ItemFailure[] }> {
+      resolved ??= lookUpDefaults();
+      const { salesChannelId, shippingProfileId } = await resolved.catch((err: unknown) => {
+        resolved = undefined;
+        throw err;
+      });
+      const toCreate = (p: ImportProduct) => ({
+        title: p.title,
+        handle: handleOf(p.sku),
+        status: p.published ? ('published' as const) : ('draft' as const),
+        shipping_profile_id: shippingProfileId,
+        sales_channels: [{ id: salesChannelId }],
+        options: [{ title: 'Default', values: ['Default'] }],
+        variants: [{ title: p.title, sku: p.sku, options: { Default: 'Default' }, prices: p.price ? [p.price] : [] }],
+      });
+      // Looked up again here, not only by the caller: a retry after a batch whose response was
+      // lost (or whose worker died) must not create its products twice.
+      const existing = await findProductsBySku(input.products.map((p) => p.sku));
+      const missing = input.products.filter((p) => !existing[p.sku]);
+      if (missing.length === 0) return { created: existing, failed: [] };
+      const create = async (products: ImportProduct[]): Promise<Record<string, string>> => {
+        const body = await callMedusa({ method: 'POST', path: '/admin/products/batch' }, () =>
+          sdk.admin.product.batch({ create: products.map(toCreate) }, { fields: 'id,variants.sku' }),
+        );
+        const { created } = createdSchema.parse(body);
+        return Object.fromEntries(created.flatMap((p) => (p.variants ?? []).flatMap((v) => (v.sku ? [[v.sku, p.id]] : []))));
+      };
+      try {
+        return { created: { ...existing, ...(await create(missing)) }, failed: [] };
+      } catch (err) {
+        if (!(err instanceof ApplicationFailure && err.nonRetryable) || missing.length === 1) throw err;
+      }
+      const created: Record<string, string> = { ...existing };
+      const result = await forEachItem(missing, { concurrency: input.concurrency, key: (p) => p.sku }, async (p) => {
+        Object.assign(created, await create([p]));
+      });
+      return { created, failed: result.failed };
+    },
+  };
+}
+
+export type MedusaImportActivities = ReturnType<typeof createMedusaImportActivities>;

@@ -9,6 +9,13 @@ import type { CreateResult, WriteOptions } from './client';
  * happened) is written once. Only `import type` of the client, so nothing Node-only comes along.
  */
 
+/**
+ * external_ref of a record being imported into Medusa, set before the Medusa product exists and
+ * replaced by its id right after. The product-created flow that Medusa starts for that product
+ * waits for the link instead of taking the record for someone else's.
+ */
+export const PENDING_IMPORT_REF_PREFIX = 'medusa-import-pending:';
+
 /** The fields the pair relies on; both systems' records have them. */
 export interface SkuRecord {
   id: string;
@@ -83,6 +90,11 @@ export function skuRecordSaga<R extends SkuRecord, I extends CreateSkuRecordInpu
       if (!existing) {
         // Deleted between the 409 and our lookup; the next attempt will simply create it.
         throw ApplicationFailure.retryable(`${system} reported sku ${input.sku} as taken but it is gone now`, failureTypes.race);
+      }
+      if (existing.external_ref?.startsWith(PENDING_IMPORT_REF_PREFIX)) {
+        // An import from this system into Medusa created the product and is about to link the
+        // record to it (backfill --from erp): retried with backoff, this sees the link and succeeds.
+        throw ApplicationFailure.retryable(`${system} sku ${input.sku} is being imported into Medusa; its link is not set yet`, failureTypes.race);
       }
       if (existing.external_ref !== input.externalRef) {
         throw ApplicationFailure.nonRetryable(
