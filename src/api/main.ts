@@ -1,4 +1,5 @@
 import { loadBridgeConfig, loadTemporalConfig } from '../config';
+import { listen } from '../http/listen';
 import { connectClient } from '../temporal/connection';
 import { createBridgeApp } from './app';
 
@@ -7,9 +8,8 @@ async function main(): Promise<void> {
   const config = loadBridgeConfig();
   const temporal = loadTemporalConfig();
   const client = await connectClient(temporal, config.HUB_CODEC_KEY);
-  const server = createBridgeApp(client, config).listen(config.BRIDGE_PORT, config.BRIDGE_HOST, () => {
-    console.log(`bridge listening on http://${config.BRIDGE_HOST}:${config.BRIDGE_PORT} (Temporal ${temporal.connectionOptions.address}, namespace ${temporal.namespace})`);
-  });
+  const server = await listen(createBridgeApp(client, config), config.BRIDGE_PORT, config.BRIDGE_HOST);
+  console.log(`bridge listening on http://${config.BRIDGE_HOST}:${config.BRIDGE_PORT} (Temporal ${temporal.connectionOptions.address}, namespace ${temporal.namespace})`);
   const shutdown = (): void => {
     server.close(() => {
       void client.connection.close().finally(() => process.exit(0));

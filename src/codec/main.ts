@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { listen } from '../http/listen';
 import { createCodecServer } from './server';
 
 const envSchema = z.object({
@@ -15,11 +16,17 @@ if (!parsed.success) {
   process.exit(1);
 }
 const config = parsed.data;
-const server = createCodecServer({ keys: config.HUB_CODEC_KEY, corsOrigins: config.CODEC_CORS_ORIGINS }).listen(config.CODEC_PORT, config.CODEC_HOST, () => {
+async function main(): Promise<void> {
+  const server = await listen(createCodecServer({ keys: config.HUB_CODEC_KEY, corsOrigins: config.CODEC_CORS_ORIGINS }), config.CODEC_PORT, config.CODEC_HOST);
   console.log(`codec server listening on http://${config.CODEC_HOST}:${config.CODEC_PORT}`);
+  const stop = (): void => {
+    server.close(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
 });
-const stop = (): void => {
-  server.close(() => process.exit(0));
-};
-process.once('SIGINT', stop);
-process.once('SIGTERM', stop);

@@ -45,14 +45,16 @@ const PORT_OFFSET: Record<string, number> = { dev: 0, test: 10_000, bench: 20_00
 
 /**
  * Another profile (say, a second test run on the same machine) needs HUB_PORT_OFFSET, a multiple
- * of 1000 that keeps its ports apart from the others.
+ * of 1000 that keeps its ports apart from the others. At most 23000: every port then stays below
+ * 32768, where Linux starts handing out ephemeral ports for outgoing connections, one of which
+ * could otherwise hold a service's port when it starts.
  */
 export function stackProfile(name: ProfileName, env: NodeJS.ProcessEnv = process.env): StackProfile {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`profile name "${name}" must be lower-case letters, digits and dashes`);
   const dataDir = join(repoRoot, '.data', name);
   const base = PORT_OFFSET[name] ?? Number(env.HUB_PORT_OFFSET);
-  if (!Number.isInteger(base) || base < 0 || base > 55_000 || base % 1000 !== 0) {
-    throw new Error(`profile "${name}" needs HUB_PORT_OFFSET, a multiple of 1000 up to 55000 (got "${env.HUB_PORT_OFFSET ?? ''}")`);
+  if (!Number.isInteger(base) || base < 0 || base > 23_000 || base % 1000 !== 0) {
+    throw new Error(`profile "${name}" needs HUB_PORT_OFFSET, a multiple of 1000 up to 23000 (got "${env.HUB_PORT_OFFSET ?? ''}")`);
   }
   return {
     name,
