@@ -86,7 +86,7 @@ function decodeCursor(cursor: string): number {
       return parsed.s as number;
     }
   } catch {
-    // fall through: any undecodable cursor is the client's mistake
+    // fall through: an undecodable cursor is the client's mistake
   }
   throw new HttpError(400, 'invalid_cursor', 'cursor is not one this API returned');
 }
