@@ -17,6 +17,7 @@ import type { MedusaOrderActivities } from '../../activities/medusa/orders';
 import type { WmsCancelResult, WmsOrderActivities } from '../../activities/wms/orders';
 import { runSaga } from '../saga';
 import { SA } from '../search-attributes';
+import { doOptions, undoOptions } from '../activity-options';
 import { TASK_QUEUES, type SystemTaskQueue } from '../task-queues';
 
 /**
@@ -78,14 +79,6 @@ export type FulfilOrderResult =
     }
   | { outcome: 'canceled'; orderId: string; reason: string; wms: WmsCancelResult['outcome'] | 'not created'; erp: ErpStatusChange['outcome'] | 'not created' };
 
-/** Creating records: retried for a while, then given up on so the saga can unwind. */
-const doOptions = (system: SystemTaskQueue): ActivityOptions => ({
-  taskQueue: TASK_QUEUES[system],
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
 /**
  * After the parcel left (and for a business cancel) there is nothing to roll back to, so these
  * calls retry until the system is back; a pending activity in the Web UI shows who is down.
@@ -94,12 +87,6 @@ const untilDoneOptions = (system: SystemTaskQueue): ActivityOptions => ({
   taskQueue: TASK_QUEUES[system],
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
-
-const undoOptions = (system: SystemTaskQueue): ActivityOptions => ({
-  taskQueue: TASK_QUEUES[system],
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
 });
 
 // Reading the order retries a draft (see medusaGetOrder) until it is placed, for up to a day.

@@ -11,7 +11,6 @@ import {
   sleep,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { CmsActivities } from '../../activities/cms/products';
 import type { CmsProductChangeActivities } from '../../activities/cms/product-changes';
@@ -19,7 +18,7 @@ import type { ErpProductChangeActivities } from '../../activities/erp/product-ch
 import type { MedusaProductChangeActivities, MedusaProductPatch, MedusaVariantRef } from '../../activities/medusa/product-changes';
 import type { WmsProductChangeActivities } from '../../activities/wms/product-changes';
 import { SA } from '../search-attributes';
-import { TASK_QUEUES, type SystemTaskQueue } from '../task-queues';
+import { doOptions } from '../activity-options';
 import { changedFields, ownedBy, ownerOf, skuOf, targetsOf, type FieldKey, type Money, type ProductFields } from './ownership';
 
 /**
@@ -95,12 +94,6 @@ export interface ProductEntityResult {
 const SEEN_LIMIT = 1_000;
 const LOG_LIMIT = 100;
 
-const doOptions = (system: SystemTaskQueue): ActivityOptions => ({
-  taskQueue: TASK_QUEUES[system],
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
 const medusa = proxyActivities<MedusaProductChangeActivities>(doOptions('medusa'));
 const erp = proxyActivities<ErpProductChangeActivities>(doOptions('erp'));
 const wms = proxyActivities<WmsProductChangeActivities>(doOptions('wms'));

@@ -5,7 +5,6 @@ import {
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { CmsActivities } from '../../activities/cms/products';
 import type { ErpActivities } from '../../activities/erp/products';
@@ -13,7 +12,7 @@ import type { MedusaActivities } from '../../activities/medusa/products';
 import type { WmsActivities } from '../../activities/wms/products';
 import { runSaga } from '../saga';
 import { SA } from '../search-attributes';
-import { TASK_QUEUES, type SystemTaskQueue } from '../task-queues';
+import { doOptions, undoOptions } from '../activity-options';
 
 /**
  * A product created in Medusa reaches the ERP (one item per variant), the WMS (one SKU per
@@ -52,28 +51,6 @@ export function externalIdsMetadata(ids: Pick<SyncNewProductResult, 'erpItemIds'
       .join(',');
   return { erp_item_ids: pairs(ids.erpItemIds), wms_sku_ids: pairs(ids.wmsSkuIds), cms_document_id: ids.cmsDocumentId };
 }
-
-/**
- * Calls that change a system: retried with backoff for a while (an ERP that is down for a few
- * minutes should not roll back a product), then given up on so the saga can unwind.
- * 4xx answers are non-retryable and fail at once (see activities/http.ts).
- */
-const doOptions = (system: SystemTaskQueue): ActivityOptions => ({
-  taskQueue: TASK_QUEUES[system],
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-
-/**
- * Undos get more patience than the calls they undo: giving up leaves an orphan for a human.
- * They still end, so a failed undo is surfaced instead of retried forever out of sight.
- */
-const undoOptions = (system: SystemTaskQueue): ActivityOptions => ({
-  taskQueue: TASK_QUEUES[system],
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
-});
 
 /**
  * Medusa metadata writes wait in the worker's micro-batcher for one batch call shared with other

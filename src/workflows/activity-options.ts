@@ -1,0 +1,28 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+import { TASK_QUEUES, type SystemTaskQueue } from './task-queues';
+
+/**
+ * The retry policies the flows share, in one place so every flow treats a system the same way.
+ * 4xx answers are non-retryable and fail at once whatever the policy (see activities/http.ts).
+ */
+
+/**
+ * Calls that change a system: retried with backoff for a while (an ERP that is down for a few
+ * minutes should not roll back a product), then given up on so the saga can unwind.
+ */
+export const doOptions = (system: SystemTaskQueue): ActivityOptions => ({
+  taskQueue: TASK_QUEUES[system],
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/**
+ * Undos get more patience than the calls they undo: giving up leaves an orphan for a human.
+ * They still end, so a failed undo is surfaced instead of retried forever out of sight.
+ */
+export const undoOptions = (system: SystemTaskQueue): ActivityOptions => ({
+  taskQueue: TASK_QUEUES[system],
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 10 },
+});
