@@ -47,3 +47,12 @@ export const cmsEventRoutes: Record<string, EventRoute> = {
     },
   }),
 };
+
+/**
+ * The Strapi webhook events the routes above need: a route `<model>.<event>` needs Strapi's
+ * `<event>` (`product.entry.update` → `entry.update`). A Strapi webhook subscribes to events, not
+ * to models, so each event is listed once whatever the models. The stack subscribes the hub's
+ * webhook to exactly these, so Strapi does not post (and the bridge does not check and refuse)
+ * events no route consumes, and a new route cannot be forgotten in the subscription.
+ */
+export const cmsWebhookEvents: readonly string[] = [...new Set(Object.keys(cmsEventRoutes).map((type) => type.slice(type.indexOf('.') + 1)))];

@@ -1,3 +1,5 @@
+import { cmsWebhookEvents } from '../api/cms-events';
+import { erpEventRoutes, wmsEventRoutes } from '../api/saas-events';
 import { startHubProcess } from './hub-processes';
 import { startMedusa } from './medusa';
 import type { RunningService } from './process';
@@ -8,6 +10,19 @@ import { startTemporal } from './temporal';
 
 export const STACK_SERVICES = ['temporal', 'erp', 'wms', 'cms', 'medusa', 'worker', 'bridge', 'codec'] as const;
 export type StackService = (typeof STACK_SERVICES)[number];
+
+/**
+ * The event types each system's webhook to the bridge is subscribed to: exactly those the bridge
+ * has a route for (the keys of its route tables). Anything else would be signed, sent, verified
+ * and refused with a 422 (which the simulators retry), and under a burst of product creations
+ * (item.created, sku.created, entry.create for each) that is CPU the two cores need for the sync
+ * itself. Derived from the tables, so a route added to the bridge is subscribed to as well.
+ */
+export const SUBSCRIBED_EVENTS: Record<'erp' | 'wms' | 'cms', readonly string[]> = {
+  erp: Object.keys(erpEventRoutes),
+  wms: Object.keys(wmsEventRoutes),
+  cms: cmsWebhookEvents,
+};
 
 export interface StackOptions {
   services?: readonly StackService[];
@@ -62,8 +77,11 @@ export async function startStack(profile: StackProfile, opts: StackOptions): Pro
     started.length = 0;
   };
 
-  const simulator = (name: 'erp' | 'wms', port: number, apiKey: string, webhookSecret: string): Promise<RunningService> =>
-    startHubProcess(profile, {
+  const simulator = (name: 'erp' | 'wms', port: number, apiKey: string, webhookSecret: string): Promise<RunningService> => {
+    const events = SUBSCRIBED_EVENTS[name];
+    // No routes, no webhook: an empty SIM_WEBHOOK_EVENTS would mean every event, not none.
+    const subscribed = events.length > 0;
+    return startHubProcess(profile, {
       name,
       entry: `src/simulators/${name}/main.ts`,
       echo: opts.echo,
@@ -72,8 +90,10 @@ export async function startStack(profile: StackProfile, opts: StackOptions): Pro
         SIM_DATA_DIR: `${profile.dataDir}/${name}`,
         SIM_API_KEYS: apiKey,
         SIM_CONTROL_KEY: secrets.simulatorControlKey,
-        SIM_WEBHOOK_URL: `${bridgeUrl}/webhooks/${name}`,
-        SIM_WEBHOOK_SECRET: webhookSecret,
+        // Empty rather than absent, so nothing inherited from our own environment leaks in.
+        SIM_WEBHOOK_URL: subscribed ? `${bridgeUrl}/webhooks/${name}` : '',
+        SIM_WEBHOOK_SECRET: subscribed ? webhookSecret : '',
+        SIM_WEBHOOK_EVENTS: events.join(','),
       },
       readyUrl: `http://127.0.0.1:${port}/_health`,
       exportEnv: {
@@ -81,6 +101,7 @@ export async function startStack(profile: StackProfile, opts: StackOptions): Pro
         [`${name.toUpperCase()}_API_KEY`]: apiKey,
       },
     });
+  };
 
   try {
     const first: Promise<void>[] = [];
@@ -106,7 +127,16 @@ export async function startStack(profile: StackProfile, opts: StackOptions): Pro
     if (wanted.has('erp')) first.push(track(simulator('erp', ports.erp, secrets.erpApiKey, secrets.erpWebhookSecret)));
     if (wanted.has('wms')) first.push(track(simulator('wms', ports.wms, secrets.wmsApiKey, secrets.wmsWebhookSecret)));
     if (wanted.has('cms')) {
-      first.push(track(startStrapi(profile, { echo: opts.echo, webhookUrl: `${bridgeUrl}/webhooks/cms`, webhookSecret: secrets.cmsWebhookSecret })));
+      first.push(
+        track(
+          startStrapi(profile, {
+            echo: opts.echo,
+            webhookUrl: SUBSCRIBED_EVENTS.cms.length > 0 ? `${bridgeUrl}/webhooks/cms` : undefined,
+            webhookSecret: secrets.cmsWebhookSecret,
+            webhookEvents: SUBSCRIBED_EVENTS.cms,
+          }),
+        ),
+      );
     }
     if (wanted.has('medusa')) {
       first.push(

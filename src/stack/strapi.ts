@@ -8,10 +8,15 @@ import type { StackProfile } from './profile';
 export interface StartStrapiOptions {
   /** Copy Strapi's output to our stdout (the interactive stack). */
   echo?: boolean;
-  /** Where Strapi posts entry.create/update/delete; without it, no webhook is configured. */
+  /** Where Strapi posts its webhook events; without it, no webhook is configured. */
   webhookUrl?: string;
   /** Sent as `x-hub-webhook-secret` with every delivery: Strapi cannot sign its webhooks. */
   webhookSecret: string;
+  /**
+   * Strapi webhook events to subscribe to (`entry.update`, …); absent: the entry.* defaults of
+   * apps/strapi/src/index.js. Checked there against the events this Strapi knows.
+   */
+  webhookEvents?: readonly string[];
 }
 
 /**
@@ -88,6 +93,10 @@ export async function startStrapi(profile: StackProfile, opts: StartStrapiOption
   if (opts.webhookUrl && !opts.webhookSecret) {
     throw new Error('startStrapi: a webhookUrl needs a webhookSecret (Strapi does not sign deliveries)');
   }
+  if (opts.webhookUrl && opts.webhookEvents?.length === 0) {
+    // Passed on as an empty CMS_WEBHOOK_EVENTS, it would read as "the defaults", not "none".
+    throw new Error('startStrapi: webhookEvents is empty; leave it out for the defaults, or the webhookUrl for no webhook');
+  }
 
   const appDir = join(profile.repoRoot, 'apps', 'strapi');
   const strapiBin = join(appDir, 'node_modules', '@strapi', 'strapi', 'bin', 'strapi.js');
@@ -133,6 +142,7 @@ export async function startStrapi(profile: StackProfile, opts: StartStrapiOption
       // Empty rather than absent: a value inherited from our own environment must not leak in.
       CMS_WEBHOOK_URL: opts.webhookUrl ?? '',
       CMS_WEBHOOK_SECRET: opts.webhookSecret,
+      CMS_WEBHOOK_EVENTS: opts.webhookEvents?.join(',') ?? '',
       // Start offline: no usage analytics (the update check is off in config/server.js).
       STRAPI_TELEMETRY_DISABLED: 'true',
     },

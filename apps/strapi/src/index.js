@@ -10,9 +10,11 @@
 const TOKEN_NAME = 'integration-hub';
 const WEBHOOK_NAME = 'integration-hub';
 const WEBHOOK_SECRET_HEADER = 'x-hub-webhook-secret';
-// publish/unpublish never fire for `product` (draft & publish is off), but subscribing costs
-// nothing and keeps the hub informed should a content type with drafts be added later.
-const WEBHOOK_EVENTS = ['entry.create', 'entry.update', 'entry.delete', 'entry.publish', 'entry.unpublish'];
+// Subscribed to when CMS_WEBHOOK_EVENTS is empty (a Strapi started without the stack, such as
+// the CMS adapter's own tests, which watch entry.create). The stack sets CMS_WEBHOOK_EVENTS to
+// the events the bridge routes: every other delivery costs Strapi a request and the bridge a
+// check and a refusal, which under a burst of product creations adds up on a small machine.
+const DEFAULT_WEBHOOK_EVENTS = ['entry.create', 'entry.update', 'entry.delete', 'entry.publish', 'entry.unpublish'];
 
 module.exports = {
   register() {},
@@ -104,7 +106,7 @@ async function ensureWebhook(strapi) {
     name: WEBHOOK_NAME,
     url,
     headers: { [WEBHOOK_SECRET_HEADER]: secret },
-    events: WEBHOOK_EVENTS,
+    events: webhookEvents(store),
     isEnabled: true,
   };
 
@@ -114,9 +116,33 @@ async function ensureWebhook(strapi) {
     runner.add(await store.createWebhook(wanted));
     strapi.log.info(`webhook "${WEBHOOK_NAME}" created for ${url}`);
   } else if (!sameWebhook(current, wanted)) {
+    // Also when only the events differ (sameWebhook compares them), so a webhook made by an
+    // earlier start with other events is narrowed or widened on this one.
     runner.update(await store.updateWebhook(current.id, wanted));
-    strapi.log.info(`webhook "${WEBHOOK_NAME}" updated to ${url}`);
+    strapi.log.info(`webhook "${WEBHOOK_NAME}" updated to ${url} (events: ${wanted.events.join(', ')})`);
   }
+}
+
+/**
+ * CMS_WEBHOOK_EVENTS (comma-separated, e.g. "entry.update"; empty: the defaults), checked here
+ * against the events this Strapi knows so a bad value stops the start with the list of valid
+ * ones: the webhook store's own check names only the first bad event, and runs only when the
+ * webhook changes. Plugins register their events (media.*, releases.*, …) in their bootstrap,
+ * which runs before this one.
+ */
+function webhookEvents(store) {
+  const raw = process.env.CMS_WEBHOOK_EVENTS ?? '';
+  if (raw.trim() === '') return DEFAULT_WEBHOOK_EVENTS;
+  const events = [...new Set(raw.split(',').map((e) => e.trim()).filter(Boolean))];
+  if (events.length === 0) {
+    throw new Error(`CMS_WEBHOOK_EVENTS ("${raw}") lists no event; leave it empty for the defaults (${DEFAULT_WEBHOOK_EVENTS.join(', ')})`);
+  }
+  const known = store.listAllowedEvents().map((key) => store.getAllowedEvent(key));
+  const unknown = events.filter((e) => !known.includes(e));
+  if (unknown.length > 0) {
+    throw new Error(`CMS_WEBHOOK_EVENTS: unknown Strapi webhook event(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  }
+  return events;
 }
 
 async function removeWebhook(store, runner, webhook) {

@@ -20,6 +20,17 @@ describe('simulator env configuration', () => {
     });
   });
 
+  it('reads SIM_WEBHOOK_EVENTS as a trimmed list, empty meaning every event', () => {
+    const hooks = { ...base, SIM_WEBHOOK_URL: 'http://127.0.0.1:3000/hooks', SIM_WEBHOOK_SECRET: WEBHOOK_SECRET };
+    expect(optionsFromEnv({ ...hooks, SIM_WEBHOOK_EVENTS: ' item.updated ,sales_order.created,, ' }).webhook).toEqual({
+      url: 'http://127.0.0.1:3000/hooks',
+      secret: WEBHOOK_SECRET,
+      events: ['item.updated', 'sales_order.created'],
+    });
+    expect(optionsFromEnv({ ...hooks, SIM_WEBHOOK_EVENTS: '' }).webhook).not.toHaveProperty('events');
+    expect(optionsFromEnv(hooks).webhook).not.toHaveProperty('events');
+  });
+
   it.each([
     [{ SIM_PORT: 'abc' }, 'SIM_PORT'],
     [{ SIM_API_KEYS: ' , ' }, 'SIM_API_KEYS'],
@@ -27,6 +38,10 @@ describe('simulator env configuration', () => {
     [{ SIM_WEBHOOK_URL: 'http://x/h' }, 'SIM_WEBHOOK_SECRET'],
     [{ SIM_WEBHOOK_URL: 'http://x/h', SIM_WEBHOOK_SECRET: 'not-a-secret' }, 'SIM_WEBHOOK_SECRET'],
     [{ SIM_RATE_LIMIT_BURST: '5' }, 'SIM_RATE_LIMIT_BURST'],
+    [{ SIM_WEBHOOK_URL: 'http://x/h', SIM_WEBHOOK_SECRET: WEBHOOK_SECRET, SIM_WEBHOOK_EVENTS: ' , ' }, 'SIM_WEBHOOK_EVENTS'],
+    [{ SIM_WEBHOOK_URL: 'http://x/h', SIM_WEBHOOK_SECRET: WEBHOOK_SECRET, SIM_WEBHOOK_EVENTS: 'item.updated,created' }, 'SIM_WEBHOOK_EVENTS'],
+    [{ SIM_WEBHOOK_URL: 'http://x/h', SIM_WEBHOOK_SECRET: WEBHOOK_SECRET, SIM_WEBHOOK_EVENTS: 'Item.Updated' }, 'SIM_WEBHOOK_EVENTS'],
+    [{ SIM_WEBHOOK_EVENTS: 'item.updated' }, 'SIM_WEBHOOK_EVENTS'],
   ])('rejects %j naming %s', (override, variable) => {
     let error: unknown;
     try {

@@ -23,8 +23,9 @@ export async function runSimulatorMain(label: string, start: (opts: SimulatorOpt
     console.error(`${label} simulator: failed to start:`, err instanceof Error ? err.message : err);
     process.exit(1);
   }
+  const webhooks = opts.webhook ? `${opts.webhook.url} (${opts.webhook.events?.join(', ') ?? 'all events'})` : 'off';
   console.log(
-    `${label} simulator listening on ${sim.url} (data: ${opts.dataDir}; webhooks: ${opts.webhook?.url ?? 'off'}; ` +
+    `${label} simulator listening on ${sim.url} (data: ${opts.dataDir}; webhooks: ${webhooks}; ` +
       `rate limit: ${opts.rateLimit ? `${opts.rateLimit.perSecond}/s burst ${opts.rateLimit.burst}` : 'off'})`,
   );
   let stopping = false;

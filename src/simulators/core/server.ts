@@ -288,7 +288,9 @@ export class SimulatorCore {
     // configured later.
     const sequence = e.sequence ?? tx.next(`seq:${e.entity}`);
     const dispatcher = this.dispatcher;
-    if (!dispatcher) return;
+    // Likewise for an unsubscribed type: the entity's numbering goes on, the event is just not
+    // sent, so a subscriber sees gaps in `sequence` but never a number twice or out of order.
+    if (!dispatcher?.subscribes(e.type)) return;
     // Random, not a counter: after a reset a counter would reuse ids a receiver already
     // deduplicated, and it would silently drop the new events.
     const id = `evt_${randomBytes(12).toString('hex')}`;
@@ -417,6 +419,7 @@ export class SimulatorCore {
           idempotency_keys: this.idempotency.size,
           webhooks: {
             configured: this.dispatcher !== undefined,
+            events: this.dispatcher?.subscribedEvents() ?? null,
             pending: this.outbox.findBy('status', 'pending').length,
             delivered: this.outbox.findBy('status', 'delivered').length,
             failed: this.outbox.findBy('status', 'failed').length,
@@ -452,6 +455,7 @@ export class SimulatorCore {
           status: 200,
           body: {
             configured: this.dispatcher !== undefined,
+            events: this.dispatcher?.subscribedEvents() ?? null,
             data: page.data.map(({ payload, ...rest }) => ({ ...rest, event: JSON.parse(payload) as unknown })),
             next_cursor: page.next_cursor,
           },

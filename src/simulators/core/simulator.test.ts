@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { startErpSimulator } from '../erp/server';
@@ -320,8 +320,8 @@ describe('simulator core', () => {
       await receiver.close();
     });
 
-    const withHooks = (dir: string) =>
-      start({ dataDir: join(data.dir, dir), webhook: { url: receiver.url, secret: WEBHOOK_SECRET, retry: { baseMs: 20, maxMs: 100 } } });
+    const withHooks = (dir: string, events?: string[]) =>
+      start({ dataDir: join(data.dir, dir), webhook: { url: receiver.url, secret: WEBHOOK_SECRET, retry: { baseMs: 20, maxMs: 100 }, events } });
 
     it('delivers signed events, retries a failed delivery with the same webhook-id', async () => {
       const hooked = await withHooks('hooks');
@@ -371,6 +371,42 @@ describe('simulator core', () => {
         ['item.updated', 2],
       ]);
       expect(events.find((e) => e.data.sku === 'T')).toMatchObject({ sequence: 1, origin: null });
+    });
+
+    it('queues only the subscribed event types, numbering the others all the same', async () => {
+      const hooked = await withHooks('subscribed', ['item.updated']);
+      const item = await call<ErpItem>(hooked.url, 'POST', '/v1/items', { body: newItem('U') });
+      await call(hooked.url, 'PATCH', `/v1/items/${item.body.id}`, { body: { name: 'U2' } });
+      await call(hooked.url, 'DELETE', `/v1/items/${item.body.id}`);
+      await receiver.waitFor(() => receiver.accepted().length >= 1);
+
+      // item.created and item.deleted were never queued (the journal check below proves it), so
+      // no late delivery of them can still be on its way.
+      const events = receiver.received.map((r) => JSON.parse(r.body) as { type: string; sequence: number });
+      expect(events.map((e) => [e.type, e.sequence])).toEqual([['item.updated', 2]]);
+      const outbox = await control<{ events: string[] | null; data: Array<{ type: string }> }>(hooked.url, 'GET', '/webhooks');
+      expect(outbox.body.events).toEqual(['item.updated']);
+      expect(outbox.body.data.map((e) => e.type)).toEqual(['item.updated']);
+      const stats = await control<{ webhooks: { events: string[] | null; delivered: number; pending: number } }>(hooked.url, 'GET', '/stats');
+      expect(stats.body.webhooks).toMatchObject({ events: ['item.updated'], delivered: 1, pending: 0 });
+      // Nothing of the unsubscribed events reached the journal either.
+      await hooked.close();
+      const [journalFile] = readdirSync(join(data.dir, 'subscribed')).filter((f) => f.endsWith('.jsonl'));
+      const journal = readFileSync(join(data.dir, 'subscribed', journalFile), 'utf8');
+      expect(journal).toContain('item.updated');
+      expect(journal).not.toContain('item.created');
+      expect(journal).not.toContain('item.deleted');
+    });
+
+    it('reports every event type as subscribed when no list is given', async () => {
+      const hooked = await withHooks('all');
+      const stats = await control<{ webhooks: { events: string[] | null } }>(hooked.url, 'GET', '/stats');
+      expect(stats.body.webhooks.events).toBeNull();
+    });
+
+    it('refuses an empty or malformed event list at start', async () => {
+      await expect(withHooks('empty', [])).rejects.toThrow('needs at least one event type');
+      await expect(withHooks('malformed', ['item'])).rejects.toThrow('must be an event type');
     });
 
     it('keeps undelivered events across a restart and delivers them afterwards', async () => {

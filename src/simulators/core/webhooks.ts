@@ -18,6 +18,8 @@ export interface WebhookConfig {
   retry?: Partial<WebhookRetryPolicy>;
   /** Deliveries in flight at once; more would reorder events even further. */
   concurrency?: number;
+  /** Event types the subscriber wants; absent: all. Others are never queued (see subscribes). */
+  events?: readonly string[];
 }
 
 /** Body of every event the simulators emit. */
@@ -55,6 +57,8 @@ export class WebhookDispatcher {
   private readonly signer: Webhook;
   private readonly retry: WebhookRetryPolicy;
   private readonly concurrency: number;
+  /** undefined: every event type. */
+  private readonly events: ReadonlySet<string> | undefined;
   private readonly pending = new Set<string>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly controllers = new Set<AbortController>();
@@ -71,6 +75,22 @@ export class WebhookDispatcher {
     this.signer = new Webhook(cfg.secret);
     this.retry = { ...DEFAULT_WEBHOOK_RETRY, ...cfg.retry };
     this.concurrency = cfg.concurrency ?? 8;
+    this.events = cfg.events && new Set(cfg.events);
+  }
+
+  /**
+   * Whether an event of `type` is to be queued at all. Asked before anything is written, so an
+   * unsubscribed event costs no outbox entry, no journal line, no signature and no request.
+   * Entries already queued (before a restart with a narrower subscription) are still delivered:
+   * they were promised when they were written.
+   */
+  subscribes(type: string): boolean {
+    return this.events === undefined || this.events.has(type);
+  }
+
+  /** The subscribed event types, sorted, or null for all (what the control API reports). */
+  subscribedEvents(): string[] | null {
+    return this.events ? [...this.events].sort() : null;
   }
 
   /** Picks up entries left pending by a previous run. */

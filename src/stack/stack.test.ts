@@ -1,0 +1,28 @@
+import { requireEnv } from '../../test/support/env';
+import { erpEventRoutes, wmsEventRoutes } from '../api/saas-events';
+import { SUBSCRIBED_EVENTS } from './stack';
+
+/** Run with the ERP and WMS the global setup started through startStack (HUB_TEST_SERVICES=erp,wms will do). */
+const env = requireEnv('ERP_BASE_URL', 'ERP_CONTROL_KEY', 'WMS_BASE_URL', 'WMS_CONTROL_KEY');
+
+async function subscribedEvents(system: 'ERP' | 'WMS'): Promise<string[] | null> {
+  const res = await fetch(`${env[`${system}_BASE_URL`]}/_control/stats`, { headers: { 'x-control-key': env[`${system}_CONTROL_KEY`]! } });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { webhooks: { events: string[] | null } }).webhooks.events;
+}
+
+describe('webhook subscriptions of the stack', () => {
+  test('the ERP and WMS simulators send the bridge only the event types it has routes for', async () => {
+    const erp = await subscribedEvents('ERP');
+    const wms = await subscribedEvents('WMS');
+    expect(erp).toEqual(Object.keys(erpEventRoutes).sort());
+    expect(wms).toEqual(Object.keys(wmsEventRoutes).sort());
+    // What a burst of new products would otherwise send for nothing.
+    expect(erp).not.toContain('item.created');
+    expect(wms).not.toContain('sku.created');
+  });
+
+  test("Strapi's webhook gets the events of the CMS routes, named as Strapi names them", () => {
+    expect(SUBSCRIBED_EVENTS.cms).toEqual(['entry.update']);
+  });
+});
