@@ -11,6 +11,7 @@ import { createMedusaCatalogActivities, createMedusaImportActivities } from '../
 import { createMedusaSdk } from '../activities/medusa/client';
 import { createMedusaOrderActivities } from '../activities/medusa/orders';
 import { createMedusaProductChangeActivities } from '../activities/medusa/product-changes';
+import { MedusaProductReader } from '../activities/medusa/product-reader';
 import { createMedusaActivities } from '../activities/medusa/products';
 import { WmsClient } from '../activities/wms/client';
 import { createWmsCatalogActivities } from '../activities/wms/catalog';
@@ -27,16 +28,18 @@ import type { WorkerConfig } from '../config';
  */
 export function createSystemActivities(config: WorkerConfig) {
   const medusaSdk = createMedusaSdk({ baseUrl: config.MEDUSA_BACKEND_URL, apiKey: config.MEDUSA_API_KEY });
+  // One reader for every product activity: reads from different flows share Medusa list calls.
+  const reader = new MedusaProductReader(medusaSdk);
   const erp = new ErpClient({ baseUrl: config.ERP_BASE_URL, apiKey: config.ERP_API_KEY });
   const wms = new WmsClient({ baseUrl: config.WMS_BASE_URL, apiKey: config.WMS_API_KEY });
   const cms = new CmsClient({ baseUrl: config.CMS_BASE_URL, apiToken: config.CMS_API_TOKEN });
   return {
     medusa: {
-      ...createMedusaActivities({ sdk: medusaSdk }),
+      ...createMedusaActivities({ sdk: medusaSdk, reader }),
       ...createMedusaCatalogActivities(medusaSdk),
       ...createMedusaImportActivities(medusaSdk, { salesChannelId: config.MEDUSA_SALES_CHANNEL_ID, shippingProfileId: config.MEDUSA_SHIPPING_PROFILE_ID }),
       ...createMedusaOrderActivities({ sdk: medusaSdk }),
-      ...createMedusaProductChangeActivities({ sdk: medusaSdk, warehouseLocations: config.WMS_WAREHOUSE_LOCATIONS }),
+      ...createMedusaProductChangeActivities({ sdk: medusaSdk, warehouseLocations: config.WMS_WAREHOUSE_LOCATIONS, reader }),
     },
     erp: { ...createErpActivities(erp), ...createErpCatalogActivities(erp), ...createErpOrderActivities(erp), ...createErpProductChangeActivities(erp) },
     wms: { ...createWmsActivities(wms), ...createWmsCatalogActivities(wms), ...createWmsOrderActivities(wms), ...createWmsProductChangeActivities(wms), ...createWmsStockActivities(wms) },

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { MicroBatcher } from '../batcher';
 import type { CmsClient, CmsProductEntry, CmsProductWrite } from './client';
 
 export type { CmsProductEntry } from './client';
@@ -17,12 +18,23 @@ export interface CmsUpsertProductInput {
  * workflow sandbox. Failures come from the client already classified for Temporal's retries.
  */
 export function createCmsActivities(client: CmsClient) {
+  const entryReads = new MicroBatcher<string, CmsProductEntry | null>({
+    flush: async (medusaIds) => {
+      const entries = await client.findProductsByMedusaIds([...new Set(medusaIds)]);
+      const byId = new Map(entries.map((e) => [e.medusaId, e]));
+      return medusaIds.map((id) => ({ ok: true, value: byId.get(id) ?? null }));
+    },
+    // Strapi's page limit: one request answers at most 100 ids.
+    maxItems: 100,
+    maxWaitMs: 20,
+  });
   return {
     /**
      * Creates or refreshes the entry for a Medusa product; safe to retry at any point.
-     * Strapi has no idempotency keys: idempotency comes from the unique medusa_id. Find first;
-     * create if absent; if the create hits the unique constraint (a previous attempt whose
-     * response was lost, or a concurrent run), re-read and carry on with the existing entry.
+     * Strapi has no idempotency keys: idempotency comes from the unique medusa_id. Create
+     * first, since a new product is the common case and that costs Strapi one call; if the
+     * create hits the unique constraint (a previous attempt whose response was lost, a
+     * concurrent run, or an entry made earlier), read that entry and bring it up to date.
      * Only hub-owned fields are written, so an editor's subtitle and SEO copy survive.
      */
     async cmsUpsertProductEntry(input: CmsUpsertProductInput): Promise<{ documentId: string; created: boolean }> {
@@ -33,19 +45,13 @@ export function createCmsActivities(client: CmsClient) {
         description: input.description,
         skus: input.skus,
       };
-      let existing = await client.findProductByMedusaId(input.medusaId);
+      const result = await client.createProduct(data);
+      if (result.kind === 'created') return { documentId: result.entry.documentId, created: true };
+      const existing = await client.findProductByMedusaId(input.medusaId);
       if (!existing) {
-        const result = await client.createProduct(data);
-        if (result.kind === 'created') return { documentId: result.entry.documentId, created: true };
-        existing = await client.findProductByMedusaId(input.medusaId);
-        if (!existing) {
-          // Deleted between our create and the re-read (an undo racing us). Failing the attempt
-          // lets the retry policy run the whole upsert again from a state that has settled.
-          throw ApplicationFailure.retryable(
-            `CMS reported medusa_id ${input.medusaId} as taken, but no such entry was found`,
-            'CmsEntryVanished',
-          );
-        }
+        // Deleted between our create and the re-read (an undo racing us). Failing the attempt
+        // lets the retry policy run the whole upsert again from a state that has settled.
+        throw ApplicationFailure.retryable(`CMS reported medusa_id ${input.medusaId} as taken, but no such entry was found`, 'CmsEntryVanished');
       }
       if (!hubFieldsEqual(existing, data)) await client.updateProduct(existing.documentId, data);
       return { documentId: existing.documentId, created: false };
@@ -63,8 +69,9 @@ export function createCmsActivities(client: CmsClient) {
       return { deleted: await client.deleteProduct(existing.documentId) };
     },
 
+    /** Batched: a bulk import starts an entity run per product, and each reads its entry. */
     async cmsGetProductEntry(input: { medusaId: string }): Promise<CmsProductEntry | null> {
-      return client.findProductByMedusaId(input.medusaId);
+      return entryReads.submit(input.medusaId);
     },
   };
 }

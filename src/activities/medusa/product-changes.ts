@@ -3,7 +3,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { FieldKey, Money, ProductFields } from '../../workflows/products/ownership';
 import { callMedusa } from './client';
-import { isStatus, productSnapshotSchema, SNAPSHOT_FIELDS } from './products';
+import { MedusaProductReader } from './product-reader';
+import { isStatus, productSnapshotSchema } from './products';
 
 /**
  * Medusa's side of the product entity (workflows/products/product-entity.ts): read a product as
@@ -12,7 +13,6 @@ import { isStatus, productSnapshotSchema, SNAPSHOT_FIELDS } from './products';
 
 // The product-created flow's snapshot plus the subtitle, which the CMS owns.
 const productSchema = productSnapshotSchema.extend({ subtitle: z.string().nullable() });
-const PRODUCT_FIELDS = `${SNAPSHOT_FIELDS},subtitle`;
 
 export interface MedusaVariantRef {
   id: string;
@@ -36,46 +36,50 @@ export interface MedusaProductChangeDeps {
   sdk: Medusa;
   /** WMS warehouse code → Medusa stock location id (WMS_WAREHOUSE_LOCATIONS). */
   warehouseLocations: Record<string, string>;
+  /** Shared with the product-created flow's activities, so their reads share list calls. */
+  reader?: MedusaProductReader;
+}
+
+/** Medusa's product as the entity's fields: what each system's copy is compared against. */
+function toProductFields(productId: string, product: unknown): MedusaProductFieldsResult {
+  const parsed = productSchema.safeParse(product);
+  if (!parsed.success) {
+    throw ApplicationFailure.nonRetryable(`Medusa product ${productId} has an unexpected shape: ${z.prettifyError(parsed.error)}`, 'MedusaUnexpectedResponse');
+  }
+  const p = parsed.data;
+  const fields: ProductFields = {
+    title: p.title,
+    handle: p.handle,
+    description: p.description,
+    subtitle: p.subtitle,
+    // Medusa has no SEO fields of its own; the CMS's SEO copy lives in the product's metadata.
+    seo_title: metaString(p.metadata.seo_title),
+    seo_description: metaString(p.metadata.seo_description),
+  };
+  const variants: MedusaVariantRef[] = [];
+  for (const v of p.variants) {
+    if (!v.sku) continue;
+    variants.push({ id: v.id, sku: v.sku, title: v.title });
+    const price = v.prices[0];
+    fields[`price:${v.sku}` as FieldKey] = price ? { amount: price.amount, currency_code: price.currency_code } : null;
+    fields[`status:${v.sku}` as FieldKey] = p.status === 'published' ? 'active' : 'inactive';
+  }
+  return { fields, variants };
 }
 
 const metaString = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 
-export function createMedusaProductChangeActivities({ sdk, warehouseLocations }: MedusaProductChangeDeps) {
+export function createMedusaProductChangeActivities(deps: MedusaProductChangeDeps) {
+  const { sdk, warehouseLocations } = deps;
+  const reader = deps.reader ?? new MedusaProductReader(sdk);
   return {
-    /** The product as the entity sees it, or null when Medusa no longer has it. */
+    /**
+     * The product as the entity sees it, or null when Medusa no longer has it. Through the shared
+     * reader: a bulk import starts an entity run per product, each reading.
+     */
     async medusaReadProductFields(input: { productId: string }): Promise<MedusaProductFieldsResult | null> {
-      let body: unknown;
-      try {
-        body = await callMedusa({ method: 'GET', path: `/admin/products/${input.productId}` }, () =>
-          sdk.admin.product.retrieve(input.productId, { fields: PRODUCT_FIELDS }),
-        );
-      } catch (err) {
-        if (isStatus(err, 404)) return null;
-        throw err;
-      }
-      const parsed = productSchema.safeParse((body as { product?: unknown }).product);
-      if (!parsed.success) {
-        throw ApplicationFailure.nonRetryable(`Medusa product ${input.productId} has an unexpected shape: ${z.prettifyError(parsed.error)}`, 'MedusaUnexpectedResponse');
-      }
-      const p = parsed.data;
-      const fields: ProductFields = {
-        title: p.title,
-        handle: p.handle,
-        description: p.description,
-        subtitle: p.subtitle,
-        // Medusa has no SEO fields of its own; the CMS's SEO copy lives in the product's metadata.
-        seo_title: metaString(p.metadata.seo_title),
-        seo_description: metaString(p.metadata.seo_description),
-      };
-      const variants: MedusaVariantRef[] = [];
-      for (const v of p.variants) {
-        if (!v.sku) continue;
-        variants.push({ id: v.id, sku: v.sku, title: v.title });
-        const price = v.prices[0];
-        fields[`price:${v.sku}` as FieldKey] = price ? { amount: price.amount, currency_code: price.currency_code } : null;
-        fields[`status:${v.sku}` as FieldKey] = p.status === 'published' ? 'active' : 'inactive';
-      }
-      return { fields, variants };
+      const found = await reader.read(input.productId);
+      return found === null ? null : toProductFields(input.productId, found);
     },
 
     /** Writes the product-level fields in one update and each changed variant price. */

@@ -1,7 +1,8 @@
 import type Medusa from '@medusajs/js-sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { MicroBatcher, type BatchItemResult } from './batcher';
+import { MicroBatcher, type BatchItemResult } from '../batcher';
+import { listProductsById, MedusaProductReader, type BatchTuning } from './product-reader';
 import { HTTP_SERVER_ERROR } from '../http';
 import { callMedusa, fetchErrorStatus } from './client';
 
@@ -30,25 +31,13 @@ export const productSnapshotSchema = z.object({
 
 export type MedusaProductSnapshot = z.output<typeof productSnapshotSchema>;
 
-/** Only what the snapshot needs: variants with their prices, nothing else Medusa would expand. */
-export const SNAPSHOT_FIELDS = [
-  'id',
-  'title',
-  'handle',
-  'description',
-  'status',
-  'metadata',
-  'variants.id',
-  'variants.sku',
-  'variants.title',
-  'variants.prices.amount',
-  'variants.prices.currency_code',
-].join(',');
 
 export interface MedusaActivityDeps {
   sdk: Medusa;
+  /** Shared with the entity's activities, so their reads share list calls; one is made if absent. */
+  reader?: MedusaProductReader;
   /** Batch tuning; the defaults suit one worker against one Medusa. */
-  metadataBatch?: { maxItems?: number; maxWaitMs?: number; maxConcurrentFlushes?: number };
+  metadataBatch?: BatchTuning;
 }
 
 /** One queued metadata write; values are absolute, '' meaning "remove the key". */
@@ -61,17 +50,15 @@ interface MetadataWrite {
 
 export function createMedusaActivities(deps: MedusaActivityDeps) {
   const { sdk } = deps;
+  const reader = deps.reader ?? new MedusaProductReader(sdk);
+  // A batch update costs Medusa ~65 ms of CPU whatever its size (the API key's scrypt check among
+  // it; see product-reader.ts), plus ~1.5 ms per product: one in flight at a time, and a wait of
+  // up to 250 ms, keep batches large under a bulk import.
   const metadataWrites = new MicroBatcher<MetadataWrite, void>({
     flush: (writes) => flushMetadataWrites(sdk, writes),
-    maxItems: deps.metadataBatch?.maxItems ?? 50,
-    maxWaitMs: deps.metadataBatch?.maxWaitMs ?? 50,
-    maxConcurrentFlushes: deps.metadataBatch?.maxConcurrentFlushes ?? 2,
-  });
-  const productReads = new MicroBatcher<string, MedusaProductSnapshot>({
-    flush: (ids) => readProducts(sdk, ids),
-    maxItems: 100,
-    maxWaitMs: 20,
-    maxConcurrentFlushes: 2,
+    maxItems: deps.metadataBatch?.maxItems ?? 100,
+    maxWaitMs: deps.metadataBatch?.maxWaitMs ?? 250,
+    maxConcurrentFlushes: deps.metadataBatch?.maxConcurrentFlushes ?? 1,
   });
 
   return {
@@ -80,7 +67,7 @@ export function createMedusaActivities(deps: MedusaActivityDeps) {
      * product becomes one list call by ids, which costs Medusa about what a single read does.
      */
     async medusaGetProduct(input: { productId: string }): Promise<MedusaProductSnapshot> {
-      return productReads.submit(input.productId);
+      return parseSnapshot(input.productId, await reader.read(input.productId));
     },
 
     /**
@@ -112,64 +99,60 @@ export function createMedusaActivities(deps: MedusaActivityDeps) {
 
 export type MedusaActivities = ReturnType<typeof createMedusaActivities>;
 
-/** One list call for a batch of reads; a product Medusa does not return is reported as not found. */
-async function readProducts(sdk: Medusa, ids: string[]): Promise<BatchItemResult<MedusaProductSnapshot>[]> {
-  const unique = [...new Set(ids)];
-  const { products } = await callMedusa({ method: 'GET', path: '/admin/products' }, () =>
-    sdk.admin.product.list({ id: unique, fields: SNAPSHOT_FIELDS, limit: unique.length }),
-  );
-  const byId = new Map<string, unknown>(products.map((p) => [p.id, p]));
-  return ids.map((id): BatchItemResult<MedusaProductSnapshot> => {
-    const found = byId.get(id);
-    if (found === undefined) return { ok: false, error: productNotFound(id) };
-    const parsed = productSnapshotSchema.safeParse(found);
-    if (parsed.success) return { ok: true, value: parsed.data };
-    // Medusa answered, but not in the shape this code was written against: an upgrade or a bug,
-    // which no retry fixes.
-    return {
-      ok: false,
-      error: ApplicationFailure.nonRetryable(`Medusa product ${id} has an unexpected shape: ${z.prettifyError(parsed.error)}`, 'MedusaUnexpectedResponse'),
-    };
-  });
+/** A product read as the product-created flow's snapshot; not found and odd shapes are final. */
+function parseSnapshot(productId: string, found: unknown): MedusaProductSnapshot {
+  if (found === null) throw productNotFound(productId);
+  const parsed = productSnapshotSchema.safeParse(found);
+  if (parsed.success) return parsed.data;
+  // Medusa answered, but not in the shape this code was written against: an upgrade or a bug,
+  // which no retry fixes.
+  throw ApplicationFailure.nonRetryable(`Medusa product ${productId} has an unexpected shape: ${z.prettifyError(parsed.error)}`, 'MedusaUnexpectedResponse');
 }
 
 /**
- * One batch of metadata writes: find which products exist, then one batch update for those.
- * The look-up matters: Medusa fails a whole batch update for one unknown id, and since every
- * caller in a failed batch is retried, one deleted product would keep failing its neighbours.
+ * One batch of metadata writes: one batch update, which is all it takes when every product
+ * exists. Medusa fails a whole batch update for one unknown id, though, and since every caller
+ * in a failed batch is retried, one deleted product would keep failing its neighbours: on a 404
+ * the batch looks up which products exist and updates only those.
  */
 async function flushMetadataWrites(sdk: Medusa, writes: MetadataWrite[]): Promise<BatchItemResult<void>[]> {
   const ids = [...new Set(writes.map((w) => w.productId))];
-  const { products } = await callMedusa({ method: 'GET', path: '/admin/products' }, () =>
-    sdk.admin.product.list({ id: ids, fields: 'id', limit: ids.length }),
+  try {
+    await updateMetadata(sdk, writes, new Set(ids));
+    return writes.map(() => ({ ok: true, value: undefined }));
+  } catch (err) {
+    if (!isStatus(err, 404)) throw err;
+  }
+  const existing = new Set((await listProductsById(sdk, ids, 'id')).keys());
+  try {
+    await updateMetadata(sdk, writes, existing);
+  } catch (err) {
+    // A product deleted between the look-up and the update: let every caller retry (as a
+    // server error would) so the next look-up sorts it out.
+    if (isStatus(err, 404)) {
+      throw ApplicationFailure.retryable(`Medusa POST /admin/products/batch: a product vanished during the batch (${String(err)})`, HTTP_SERVER_ERROR);
+    }
+    throw err;
+  }
+  return writes.map((w) =>
+    existing.has(w.productId) || w.missingIsOk ? { ok: true, value: undefined } : { ok: false, error: productNotFound(w.productId) },
   );
-  const existing = new Set(products.map((p) => p.id));
+}
 
+/** One batch update of the writes to these products. */
+async function updateMetadata(sdk: Medusa, writes: MetadataWrite[], products: Set<string>): Promise<void> {
   // Two writes to one product in one batch (a set and its undo, say) become one update, applied
   // in arrival order, so the later write wins as it would have one request at a time.
   const merged = new Map<string, Record<string, string>>();
   for (const w of writes) {
-    if (!existing.has(w.productId)) continue;
+    if (!products.has(w.productId)) continue;
     merged.set(w.productId, { ...merged.get(w.productId), ...w.metadata });
   }
-  if (merged.size > 0) {
-    try {
-      await callMedusa({ method: 'POST', path: '/admin/products/batch' }, () =>
-        // fields=id: Medusa re-reads every updated product for the response, with all relations
-        // by default; the batch needs none of it, and that re-read is a large part of its cost.
-        sdk.admin.product.batch({ update: [...merged].map(([id, metadata]) => ({ id, metadata })) }, { fields: 'id' }),
-      );
-    } catch (err) {
-      // A product deleted between the look-up and the update fails the batch with 404; let every
-      // caller retry (as a server error would) so the next look-up sorts it out.
-      if (isStatus(err, 404)) {
-        throw ApplicationFailure.retryable(`Medusa POST /admin/products/batch: a product vanished during the batch (${String(err)})`, HTTP_SERVER_ERROR);
-      }
-      throw err;
-    }
-  }
-  return writes.map((w) =>
-    existing.has(w.productId) || w.missingIsOk ? { ok: true, value: undefined } : { ok: false, error: productNotFound(w.productId) },
+  if (merged.size === 0) return;
+  await callMedusa({ method: 'POST', path: '/admin/products/batch' }, () =>
+    // fields=id: Medusa re-reads every updated product for the response, with all relations
+    // by default; the batch needs none of it, and that re-read is a large part of its cost.
+    sdk.admin.product.batch({ update: [...merged].map(([id, metadata]) => ({ id, metadata })) }, { fields: 'id' }),
   );
 }
 
