@@ -23,6 +23,9 @@ export async function createHubWorkers(temporal: TemporalConnectConfig, config: 
       ...common,
       taskQueue: TASK_QUEUES.workflows,
       workflowsPath: require.resolve('../workflows'),
+      // Flows run their short forward calls as local activities, here beside the workflow. The
+      // same instances as the system workers' below, so both share one set of micro-batchers.
+      activities: { ...activities.medusa, ...activities.erp, ...activities.wms, ...activities.cms },
     }),
     Worker.create({
       ...common,

@@ -5,7 +5,9 @@ import {
   defineQuery,
   defineSignal,
   log,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   sleep,
@@ -15,10 +17,10 @@ import {
 import type { CmsActivities } from '../../activities/cms/products';
 import type { CmsProductChangeActivities } from '../../activities/cms/product-changes';
 import type { ErpProductChangeActivities } from '../../activities/erp/product-changes';
-import type { MedusaProductChangeActivities, MedusaProductPatch, MedusaVariantRef } from '../../activities/medusa/product-changes';
+import type { MedusaProductChangeActivities, MedusaProductFieldsResult, MedusaProductPatch, MedusaVariantRef } from '../../activities/medusa/product-changes';
 import type { WmsProductChangeActivities } from '../../activities/wms/product-changes';
 import { SA } from '../search-attributes';
-import { doOptions } from '../activity-options';
+import { doOptions, localDoOptions } from '../activity-options';
 import { changedFields, ownedBy, ownerOf, skuOf, targetsOf, type FieldKey, type Money, type ProductFields } from './ownership';
 
 /**
@@ -99,6 +101,21 @@ const erp = proxyActivities<ErpProductChangeActivities>(doOptions('erp'));
 const wms = proxyActivities<WmsProductChangeActivities>(doOptions('wms'));
 const cms = proxyActivities<CmsProductChangeActivities & Pick<CmsActivities, 'cmsGetProductEntry' | 'cmsDeleteProductEntry'>>(doOptions('cms'));
 
+/** Reads change nothing, so they run as local activities: no activity tasks for Temporal. */
+interface EntityReads {
+  medusa: Pick<MedusaProductChangeActivities, 'medusaReadProductFields'>;
+  cms: Pick<CmsActivities, 'cmsGetProductEntry'>;
+}
+const localReads: EntityReads = {
+  medusa: proxyLocalActivities<MedusaProductChangeActivities>(localDoOptions),
+  cms: proxyLocalActivities<CmsActivities>(localDoOptions),
+};
+/**
+ * Runs that started before this patch replay as they ran: reads as ordinary activities, and a
+ * first batch that always waited out the debounce and read Medusa again.
+ */
+export const ENTITY_LOCAL_READS_PATCH = 'product-entity-local-reads';
+
 export const initialEntityState = (): ProductEntityState => ({
   fields: null,
   variants: [],
@@ -135,15 +152,27 @@ export async function productEntity(input: ProductEntityInput): Promise<ProductE
   });
   setHandler(productEntityQuery, () => ({ ...state, productId, pending: pending.length }));
 
+  const reads: EntityReads = patched(ENTITY_LOCAL_READS_PATCH) ? localReads : { medusa, cms };
   if (state.fields === null) {
-    const baseline = await readBaseline(productId);
+    // The changes that started this run arrived before the baseline read began, so that read
+    // already shows what they did to Medusa.
+    const covered = pending.length;
+    const baseline = await readBaseline(productId, reads);
     if (!baseline) {
       if (pending.some(isDeletion)) return retire();
       return { productId, ended: 'gone', writes: state.writes };
     }
     state.fields = baseline.fields;
-    state.variants = baseline.variants;
-    upsertSearchAttributes([{ key: SA.sku, value: baseline.variants.map((v) => v.sku) }]);
+    state.variants = baseline.product.variants;
+    upsertSearchAttributes([{ key: SA.sku, value: baseline.product.variants.map((v) => v.sku) }]);
+    // Applied at once against that read: the common first change is the echo of the product-
+    // created flow's metadata write-back, and a bulk import brings one per product. Waiting out
+    // the debounce and reading again would double Medusa's reads for nothing.
+    const first = pending.slice(0, covered);
+    if (reads === localReads && first.length > 0 && !first.some(isDeletion)) {
+      pending.splice(0, covered);
+      await applyBatch(first, baseline.product);
+    }
   }
 
   for (;;) {
@@ -168,7 +197,8 @@ export async function productEntity(input: ProductEntityInput): Promise<ProductE
     }
   }
 
-  async function applyBatch(batch: ProductChange[]): Promise<void> {
+  /** `medusaNow`: a read of the product made after every Medusa event of the batch arrived. */
+  async function applyBatch(batch: ProductChange[], medusaNow?: MedusaProductFieldsResult): Promise<void> {
     const current = state.fields ?? {};
     const incoming: ProductFields = {};
     const accepted: ProductChange[] = [];
@@ -189,7 +219,7 @@ export async function productEntity(input: ProductEntityInput): Promise<ProductE
     }
     // One read covers every Medusa event of the batch: they carry no values anyway.
     if (accepted.some((c) => c.source === 'medusa')) {
-      const now = await medusa.medusaReadProductFields({ productId });
+      const now = medusaNow ?? (await reads.medusa.medusaReadProductFields({ productId }));
       if (now) {
         Object.assign(incoming, ownedBy('medusa', now.fields));
         state.variants = now.variants;
@@ -279,13 +309,13 @@ const isDeletion = (c: ProductChange): boolean => c.source === 'medusa' && c.kin
  * still differs from the baseline and is passed on, while a Medusa event about nothing we sync
  * (e.g. the product-created flow's metadata write-back) finds no difference and goes nowhere.
  */
-async function readBaseline(productId: string): Promise<{ fields: ProductFields; variants: MedusaVariantRef[] } | null> {
-  const [product, entry] = await Promise.all([medusa.medusaReadProductFields({ productId }), cms.cmsGetProductEntry({ medusaId: productId })]);
+async function readBaseline(productId: string, reads: EntityReads): Promise<{ fields: ProductFields; product: MedusaProductFieldsResult } | null> {
+  const [product, entry] = await Promise.all([reads.medusa.medusaReadProductFields({ productId }), reads.cms.cmsGetProductEntry({ medusaId: productId })]);
   if (!product) return null;
   const fields: ProductFields = { ...product.fields };
   if (entry?.title) fields.title = entry.title;
   if (entry?.handle) fields.handle = entry.handle;
-  return { fields, variants: product.variants };
+  return { fields, product };
 }
 
 /** The Medusa update for the changed fields Medusa holds a copy of. */

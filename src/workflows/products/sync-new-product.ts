@@ -1,6 +1,8 @@
 import {
   ApplicationFailure,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   upsertMemo,
   upsertSearchAttributes,
@@ -12,7 +14,7 @@ import type { MedusaActivities } from '../../activities/medusa/products';
 import type { WmsActivities } from '../../activities/wms/products';
 import { runSaga } from '../saga';
 import { SA } from '../search-attributes';
-import { doOptions, undoOptions } from '../activity-options';
+import { doOptions, localDoOptions, undoOptions } from '../activity-options';
 
 /**
  * A product created in Medusa reaches the ERP (one item per variant), the WMS (one SKU per
@@ -56,10 +58,24 @@ export function externalIdsMetadata(ids: Pick<SyncNewProductResult, 'erpItemIds'
  * Medusa metadata writes wait in the worker's micro-batcher for one batch call shared with other
  * runs; under a burst that wait is part of the attempt, so the attempt gets longer to finish.
  */
-const medusa = proxyActivities<MedusaActivities>({ ...doOptions('medusa'), startToCloseTimeout: '2 minutes' });
-const erp = proxyActivities<ErpActivities>(doOptions('erp'));
-const wms = proxyActivities<WmsActivities>(doOptions('wms'));
-const cms = proxyActivities<CmsActivities>(doOptions('cms'));
+const remote = {
+  medusa: proxyActivities<MedusaActivities>({ ...doOptions('medusa'), startToCloseTimeout: '2 minutes' }),
+  erp: proxyActivities<ErpActivities>(doOptions('erp')),
+  wms: proxyActivities<WmsActivities>(doOptions('wms')),
+  cms: proxyActivities<CmsActivities>(doOptions('cms')),
+};
+/**
+ * The forward steps as local activities: a bulk import starts one run per product, and as
+ * ordinary activities those steps cost Temporal about three times the work (bench/).
+ */
+const local = {
+  medusa: proxyLocalActivities<MedusaActivities>({ ...localDoOptions, startToCloseTimeout: '2 minutes' }),
+  erp: proxyLocalActivities<ErpActivities>(localDoOptions),
+  wms: proxyLocalActivities<WmsActivities>(localDoOptions),
+  cms: proxyLocalActivities<CmsActivities>(localDoOptions),
+};
+/** Runs started before the forward steps became local activities replay on ordinary ones. */
+export const LOCAL_FORWARD_STEPS_PATCH = 'product-created-local-activities';
 const undoMedusa = proxyActivities<MedusaActivities>({ ...undoOptions('medusa'), startToCloseTimeout: '2 minutes' });
 const undoErp = proxyActivities<ErpActivities>(undoOptions('erp'));
 const undoWms = proxyActivities<WmsActivities>(undoOptions('wms'));
@@ -71,6 +87,7 @@ export async function syncNewProduct({ productId }: SyncNewProductInput): Promis
   const { workflowId } = workflowInfo();
   const key = (step: string): string => `${workflowId}/${step}`;
   const progress = (step: string): void => setCurrentDetails(`Product ${productId}: ${step}`);
+  const { medusa, erp, wms, cms } = patched(LOCAL_FORWARD_STEPS_PATCH) ? local : remote;
 
   progress('reading the product from Medusa');
   const product = await medusa.medusaGetProduct({ productId });
