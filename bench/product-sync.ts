@@ -3,7 +3,7 @@
  * the ERP, the WMS and the CMS, and Medusa's batch-call time with and without the hub's
  * subscriber. It prints; it asserts nothing.
  *
- *   node --import tsx bench/product-sync.ts [--products 1000] [--batch 200]
+ *   node --import tsx bench/product-sync.ts [--products 1000] [--batch 200] [--phases A,S,B,C]
  *
  * It starts its own stack on the `bench` profile (ports +20000, Temporal in memory), so it runs
  * beside a developer's stack. Four phases, each on a fresh Medusa process:
@@ -23,12 +23,26 @@ import Medusa from '@medusajs/js-sdk';
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
 import { stackProfile } from '../src/stack/profile';
+import { cpuByService, describeCpuPerItem, type CpuByService } from './cpu';
 import { startStack, type Stack, type StackService } from '../src/stack/stack';
 import { hubDataConverter } from '../src/temporal/connection';
 
+const PHASES = ['A', 'S', 'B', 'C'] as const;
 const options = z
-  .object({ products: z.coerce.number().int().positive(), batch: z.coerce.number().int().positive().max(500) })
-  .parse(parseArgs({ options: { products: { type: 'string', default: '1000' }, batch: { type: 'string', default: '200' } } }).values);
+  .object({
+    products: z.coerce.number().int().positive(),
+    batch: z.coerce.number().int().positive().max(500),
+    // Only some phases, e.g. C alone while working on the hub's throughput.
+    phases: z
+      .string()
+      .transform((s) => s.split(',').map((p) => p.trim().toUpperCase()))
+      .pipe(z.array(z.enum(PHASES)).min(1)),
+  })
+  .parse(
+    parseArgs({
+      options: { products: { type: 'string', default: '1000' }, batch: { type: 'string', default: '200' }, phases: { type: 'string', default: PHASES.join(',') } },
+    }).values,
+  );
 
 const profile = stackProfile('bench');
 const runTag = Date.now().toString(36).toUpperCase();
@@ -89,6 +103,7 @@ interface SyncTimes {
   inAllSystems: number;
   /** Seconds until every run had completed, Medusa metadata write-back included. */
   runsDone: number;
+  cpuInAllSystems: CpuByService;
   completed: number;
   failed: number;
 }
@@ -98,13 +113,17 @@ async function waitForSync(stack: Stack, expected: number, before: { erp: number
   const client = new Client({ connection, dataConverter: hubDataConverter(stack.env.HUB_CODEC_KEY!.split(',')) });
   const deadline = Date.now() + 30 * 60_000;
   let inAllSystems = NaN;
+  let cpuInAllSystems: CpuByService = new Map();
   let completed = 0;
   let failed = 0;
   try {
     while (Date.now() < deadline) {
       const now = await targetCounts(stack.env);
       const arrived = Math.min(now.erp - before.erp, now.wms - before.wms, now.cms - before.cms);
-      if (Number.isNaN(inAllSystems) && arrived >= expected) inAllSystems = (performance.now() - startedAt) / 1000;
+      if (Number.isNaN(inAllSystems) && arrived >= expected) {
+        inAllSystems = (performance.now() - startedAt) / 1000;
+        cpuInAllSystems = cpuByService();
+      }
       completed = (await client.workflow.count(`HubFlow = 'product-created' AND ExecutionStatus = 'Completed'`)).count;
       failed = (await client.workflow.count(`HubFlow = 'product-created' AND ExecutionStatus = 'Failed'`)).count;
       const elapsed = (performance.now() - startedAt) / 1000;
@@ -116,7 +135,7 @@ async function waitForSync(stack: Stack, expected: number, before: { erp: number
     await connection.close();
   }
   process.stdout.write('\n');
-  return { inAllSystems, runsDone: (performance.now() - startedAt) / 1000, completed, failed };
+  return { inAllSystems, runsDone: (performance.now() - startedAt) / 1000, completed, failed, cpuInAllSystems };
 }
 
 /** Whatever stack is up when the run ends or is interrupted; Ctrl-C must not leave services behind. */
@@ -136,42 +155,57 @@ async function startSink(port: number): Promise<Server> {
 }
 
 async function main(): Promise<void> {
-  const a = await phase('A', ['medusa'], false);
-  await a.stack.stop();
-
-  const sink = await startSink(profile.ports.bridge);
-  const sub = await phase('S', ['medusa'], true);
-  await sub.stack.stop();
-  await new Promise((r) => sink.close(r));
-
-  const b = await phase('B', ['temporal', 'codec', 'medusa', 'bridge'], true);
-  await b.stack.stop();
-
-  process.stdout.write('\n[C] starting the whole stack…\n');
-  const stack = await startStack(profile, { persistTemporal: false });
-  current = stack;
-  try {
-    const before = await targetCounts(stack.env);
-    const t0 = performance.now();
-    const { ids, batchSeconds } = await createProducts(stack, 'C');
-    const createdSeconds = (performance.now() - t0) / 1000;
-    const sync = await waitForSync(stack, ids.length, before, t0);
-
-    const base = median(a.batchSeconds);
-    console.log(`
-Products: ${ids.length}, batch size ${options.batch}, on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})
+  const wanted = new Set(options.phases);
+  const calls: Partial<Record<(typeof PHASES)[number], number[]>> = {};
+  if (wanted.has('A')) {
+    const a = await phase('A', ['medusa'], false);
+    calls.A = a.batchSeconds;
+    await a.stack.stop();
+  }
+  if (wanted.has('S')) {
+    const sink = await startSink(profile.ports.bridge);
+    const sub = await phase('S', ['medusa'], true);
+    calls.S = sub.batchSeconds;
+    await sub.stack.stop();
+    await new Promise((r) => sink.close(r));
+  }
+  if (wanted.has('B')) {
+    const b = await phase('B', ['temporal', 'codec', 'medusa', 'bridge'], true);
+    calls.B = b.batchSeconds;
+    await b.stack.stop();
+  }
+  const base = calls.A ? median(calls.A) : NaN;
+  const callLine = (label: string, xs: number[] | undefined): string =>
+    xs ? `  ${label}${fmt(median(xs))}${xs === calls.A ? '' : `   ratio ${fmt(median(xs) / base)}×`}\n` : '';
+  let report = `
+Products: ${options.products}, batch size ${options.batch}, on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'})
 Medusa batch call, median seconds:
-  A. no subscriber                         ${fmt(base)}
-  S. subscriber, posting to a sink         ${fmt(median(sub.batchSeconds))}   ratio ${fmt(median(sub.batchSeconds) / base)}×
-  B. subscriber + bridge, no sync running  ${fmt(median(b.batchSeconds))}   ratio ${fmt(median(b.batchSeconds) / base)}×
-  C. whole hub syncing on the same cores   ${fmt(median(batchSeconds))}   ratio ${fmt(median(batchSeconds) / base)}×
-End to end (C), from the first batch call:
+${callLine('A. no subscriber                         ', calls.A)}${callLine('S. subscriber, posting to a sink         ', calls.S)}${callLine('B. subscriber + bridge, no sync running  ', calls.B)}`;
+
+  if (wanted.has('C')) {
+    process.stdout.write('\n[C] starting the whole stack…\n');
+    const stack = await startStack(profile, { persistTemporal: false });
+    current = stack;
+    try {
+      const before = await targetCounts(stack.env);
+      const cpuBefore = cpuByService();
+      const t0 = performance.now();
+      const { ids, batchSeconds } = await createProducts(stack, 'C');
+      const createdSeconds = (performance.now() - t0) / 1000;
+      const sync = await waitForSync(stack, ids.length, before, t0);
+      const cpuDone = cpuByService();
+      report += `${callLine('C. whole hub syncing on the same cores   ', batchSeconds)}End to end (C), from the first batch call:
   all ${ids.length} created in Medusa after            ${fmt(createdSeconds)}s
   all in ERP, WMS and CMS after               ${fmt(sync.inAllSystems)}s  → ${fmt(ids.length / sync.inAllSystems)} products/s
-  all runs completed (ids written back) after ${fmt(sync.runsDone)}s  → ${fmt(sync.completed / sync.runsDone)} products/s (${sync.failed} failed)`);
-  } finally {
-    await stack.stop();
+  all runs completed (ids written back) after ${fmt(sync.runsDone)}s  → ${fmt(sync.completed / sync.runsDone)} products/s (${sync.failed} failed)
+CPU per product, milliseconds (C):
+  until all were in ERP, WMS and CMS: ${describeCpuPerItem(cpuBefore, sync.cpuInAllSystems, ids.length)}
+  until every run had completed:      ${describeCpuPerItem(cpuBefore, cpuDone, ids.length)}`;
+    } finally {
+      await stack.stop();
+    }
   }
+  console.log(report);
 }
 
 main().catch((err: unknown) => {
