@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { syncedMarker, SYNCED_MARKER_KEY } from '../../workflows/products/synced-marker';
 import { createMedusaSdk } from './client';
 import {
   createTestProducts,
@@ -67,5 +68,35 @@ describe('hub-forwarder subscriber (apps/medusa/src/subscribers)', () => {
     expect(attempts.map((a) => a.status)).toEqual([503, 500, 204]);
     expect(new Set(attempts.map((a) => a.headers['webhook-id']))).toEqual(new Set([delivered.headers['webhook-id']]));
     expect(new Webhook(listener.secret).verify(delivered.body, delivered.headers)).toMatchObject({ data: { id: productId } });
+  });
+
+  it("keeps a product.updated home when the product still matches the hub's synced marker, and sends the next real change", async () => {
+    const sdk = createMedusaSdk({ baseUrl: medusa.env.MEDUSA_BACKEND_URL!, apiKey: medusa.env.MEDUSA_API_KEY! });
+    const [productId] = await createTestProducts(sdk, 1, {
+      salesChannelId: medusa.env.MEDUSA_SALES_CHANNEL_ID!,
+      shippingProfileId: medusa.env.MEDUSA_SHIPPING_PROFILE_ID!,
+    });
+    const updatesOf = (): ReceivedWebhook[] =>
+      listener.received.filter((r) => {
+        const body = JSON.parse(r.body) as { type?: string; data?: { id?: string } };
+        return body.type === 'product.updated' && body.data?.id === productId;
+      });
+    const { product } = await sdk.admin.product.retrieve(productId!, { fields: 'title,handle,variants.sku' });
+    const skus = (product.variants ?? []).map((v) => v.sku ?? '');
+
+    // The hub's write-back: ids plus a marker built by the hub's own function, which must agree
+    // with the subscriber's copy of it for this update to be recognised as an echo.
+    await sdk.admin.product.update(productId!, {
+      metadata: { erp_item_ids: 'X=1', [SYNCED_MARKER_KEY]: syncedMarker({ title: product.title, handle: product.handle, skus }) },
+    });
+    // Its event is checked within milliseconds; the rename must not be what that check reads.
+    await new Promise((r) => setTimeout(r, 1_000));
+    // A real change of a field the hub syncs from Medusa.
+    await sdk.admin.product.update(productId!, { title: `${product.title} (renamed)` });
+
+    await eventually('product.updated webhook for the rename', () => (updatesOf().length > 0 ? true : undefined));
+    // Events are handled in order, so the write-back's would have come first: only the rename's came.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(updatesOf()).toHaveLength(1);
   });
 });

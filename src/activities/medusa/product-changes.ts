@@ -2,6 +2,7 @@ import type Medusa from '@medusajs/js-sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { FieldKey, Money, ProductFields } from '../../workflows/products/ownership';
+import { SYNCED_MARKER_KEY } from '../../workflows/products/synced-marker';
 import { callMedusa } from './client';
 import { MedusaProductReader } from './product-reader';
 import { isStatus, productSnapshotSchema } from './products';
@@ -23,6 +24,8 @@ export interface MedusaVariantRef {
 export interface MedusaProductFieldsResult {
   fields: ProductFields;
   variants: MedusaVariantRef[];
+  /** The product's synced marker (workflows/products/synced-marker.ts) as Medusa holds it. */
+  syncedMarker: string | null;
 }
 
 /** What the entity asks Medusa to change; only the keys present are written. */
@@ -64,7 +67,8 @@ function toProductFields(productId: string, product: unknown): MedusaProductFiel
     fields[`price:${v.sku}` as FieldKey] = price ? { amount: price.amount, currency_code: price.currency_code } : null;
     fields[`status:${v.sku}` as FieldKey] = p.status === 'published' ? 'active' : 'inactive';
   }
-  return { fields, variants };
+  const marker = p.metadata[SYNCED_MARKER_KEY];
+  return { fields, variants, syncedMarker: typeof marker === 'string' ? marker : null };
 }
 
 const metaString = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);

@@ -15,12 +15,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CmsActivities } from '../../activities/cms/products';
+import type { MedusaActivities } from '../../activities/medusa/products';
 import type { CmsProductChangeActivities } from '../../activities/cms/product-changes';
 import type { ErpProductChangeActivities } from '../../activities/erp/product-changes';
 import type { MedusaProductChangeActivities, MedusaProductFieldsResult, MedusaProductPatch, MedusaVariantRef } from '../../activities/medusa/product-changes';
 import type { WmsProductChangeActivities } from '../../activities/wms/product-changes';
 import { SA } from '../search-attributes';
 import { doOptions, localDoOptions } from '../activity-options';
+import { parseSyncedMarker, SYNCED_MARKER_KEY, syncedMarker } from './synced-marker';
 import { changedFields, ownedBy, ownerOf, skuOf, targetsOf, type FieldKey, type Money, type ProductFields } from './ownership';
 
 /**
@@ -110,11 +112,14 @@ const localReads: EntityReads = {
   medusa: proxyLocalActivities<MedusaProductChangeActivities>(localDoOptions),
   cms: proxyLocalActivities<CmsActivities>(localDoOptions),
 };
+/** Keeps Medusa's synced marker current, so the subscriber can drop echoes (synced-marker.ts). */
+const medusaMarker = proxyActivities<Pick<MedusaActivities, 'medusaSetProductMetadata'>>({ ...doOptions('medusa'), startToCloseTimeout: '2 minutes' });
+
 /**
- * Runs that started before this patch replay as they ran: reads as ordinary activities, and a
- * first batch that always waited out the debounce and read Medusa again.
+ * Runs that started before this patch replay as they ran: reads as ordinary activities, a first
+ * batch that always waited out the debounce and read Medusa again, and no synced marker.
  */
-export const ENTITY_LOCAL_READS_PATCH = 'product-entity-local-reads';
+export const ENTITY_LOCAL_READS_PATCH = 'product-entity-local-reads-and-marker';
 
 export const initialEntityState = (): ProductEntityState => ({
   fields: null,
@@ -157,7 +162,7 @@ export async function productEntity(input: ProductEntityInput): Promise<ProductE
     // The changes that started this run arrived before the baseline read began, so that read
     // already shows what they did to Medusa.
     const covered = pending.length;
-    const baseline = await readBaseline(productId, reads);
+    const baseline = await readBaseline(productId, reads, reads === localReads);
     if (!baseline) {
       if (pending.some(isDeletion)) return retire();
       return { productId, ended: 'gone', writes: state.writes };
@@ -218,27 +223,44 @@ export async function productEntity(input: ProductEntityInput): Promise<ProductE
       accepted.push(c);
     }
     // One read covers every Medusa event of the batch: they carry no values anyway.
+    let medusaRead: MedusaProductFieldsResult | null = null;
     if (accepted.some((c) => c.source === 'medusa')) {
-      const now = medusaNow ?? (await reads.medusa.medusaReadProductFields({ productId }));
-      if (now) {
-        Object.assign(incoming, ownedBy('medusa', now.fields));
-        state.variants = now.variants;
+      medusaRead = medusaNow ?? (await reads.medusa.medusaReadProductFields({ productId }));
+      if (medusaRead) {
+        Object.assign(incoming, ownedBy('medusa', medusaRead.fields));
+        state.variants = medusaRead.variants;
       }
     }
     const changed = changedFields(current, incoming);
     const keys = Object.keys(changed);
+    let failedWrites = 0;
     if (keys.length > 0) {
       state.fields = { ...current, ...changed };
       state.batches++;
       setCurrentDetails(`Product ${productId}: writing ${keys.join(', ')}`);
-      await writeCopies(changed, state.fields);
+      failedWrites = await writeCopies(changed, state.fields);
     }
+    // Only once every copy holds Medusa's fields: the marker must never claim a sync that failed,
+    // or the subscriber would drop the next change of them as an echo.
+    if (medusaRead && failedWrites === 0 && reads === localReads) await refreshSyncedMarker(medusaRead);
     // Logged once the copies are written, so "applied" means the other systems have it.
     for (const c of accepted) record(c, keys.length > 0 ? 'applied' : 'no-change', keys.filter((k) => ownerOf(k) === c.source));
   }
 
-  /** Writes changed fields to every system holding a copy, each system once, in parallel. */
-  async function writeCopies(changed: ProductFields, all: ProductFields): Promise<void> {
+  /** Writes the marker of what the copies now hold, when Medusa's differs from it. */
+  async function refreshSyncedMarker(medusaNow: MedusaProductFieldsResult): Promise<void> {
+    const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+    const marker = syncedMarker({ title: text(state.fields?.title), handle: text(state.fields?.handle), skus: medusaNow.variants.map((v) => v.sku) });
+    if (medusaNow.syncedMarker === marker) return;
+    // Bookkeeping, not a copy of a field: not counted in state.writes.
+    await medusaMarker.medusaSetProductMetadata({ productId, values: { [SYNCED_MARKER_KEY]: marker } });
+  }
+
+  /**
+   * Writes changed fields to every system holding a copy, each system once, in parallel; returns
+   * how many writes failed for good.
+   */
+  async function writeCopies(changed: ProductFields, all: ProductFields): Promise<number> {
     const key = (step: string): string => `${info.workflowId}/${info.firstExecutionRunId}/${state.batches}/${step}`;
     const touches = (system: 'medusa' | 'erp' | 'wms' | 'cms'): boolean => Object.keys(changed).some((k) => targetsOf(k).includes(system));
     const names = (): Record<string, string> => {
@@ -282,6 +304,7 @@ export async function productEntity(input: ProductEntityInput): Promise<ProductE
     // A write that failed for good is reported, not fatal: the entity must keep taking changes.
     for (const f of failures) log.error('product entity write failed', { productId, error: String(f.reason) });
     if (failures.length > 0) setCurrentDetails(`Product ${productId}: ${failures.length} write(s) failed: ${failures.map((f) => String(f.reason)).join('; ')}`);
+    return failures.length;
   }
 
   /** Product deleted in Medusa: retire it everywhere. Every step is idempotent. */
@@ -304,18 +327,36 @@ const isDeletion = (c: ProductChange): boolean => c.source === 'medusa' && c.kin
 
 /**
  * Where a fresh run starts from: each field's value as last copied to a system that does not own
- * it, i.e. what was last synced. Medusa holds the copies of the ERP's and CMS's fields; the CMS
- * entry holds the copies of Medusa's title and handle. So a Medusa change that starts a fresh run
- * still differs from the baseline and is passed on, while a Medusa event about nothing we sync
- * (e.g. the product-created flow's metadata write-back) finds no difference and goes nowhere.
+ * it, i.e. what was last synced. Medusa holds the copies of the ERP's and CMS's fields. For
+ * Medusa's own title and handle, the synced marker in Medusa's metadata says what was last sent
+ * out (synced-marker.ts); without one, the CMS entry's copy stands in, as it did before the
+ * marker existed. So a Medusa change that starts a fresh run still differs from the baseline and
+ * is passed on, and an edit of a copy by a system that does not own the field (a CMS rename)
+ * cannot pose as what was synced. `withMarker` is false only for runs that began before the
+ * marker: they replay as they ran, reading both at once.
  */
-async function readBaseline(productId: string, reads: EntityReads): Promise<{ fields: ProductFields; product: MedusaProductFieldsResult } | null> {
+async function readBaseline(
+  productId: string,
+  reads: EntityReads,
+  withMarker: boolean,
+): Promise<{ fields: ProductFields; product: MedusaProductFieldsResult } | null> {
+  if (withMarker) {
+    const product = await reads.medusa.medusaReadProductFields({ productId });
+    if (!product) return null;
+    const synced = parseSyncedMarker(product.syncedMarker);
+    if (synced) return { fields: { ...product.fields, title: synced.title, handle: synced.handle }, product };
+    return { fields: withCmsCopies(product.fields, await reads.cms.cmsGetProductEntry({ medusaId: productId })), product };
+  }
   const [product, entry] = await Promise.all([reads.medusa.medusaReadProductFields({ productId }), reads.cms.cmsGetProductEntry({ medusaId: productId })]);
   if (!product) return null;
-  const fields: ProductFields = { ...product.fields };
-  if (entry?.title) fields.title = entry.title;
-  if (entry?.handle) fields.handle = entry.handle;
-  return { fields, product };
+  return { fields: withCmsCopies(product.fields, entry), product };
+}
+
+function withCmsCopies(fields: ProductFields, entry: { title: string | null; handle: string | null } | null): ProductFields {
+  const out: ProductFields = { ...fields };
+  if (entry?.title) out.title = entry.title;
+  if (entry?.handle) out.handle = entry.handle;
+  return out;
 }
 
 /** The Medusa update for the changed fields Medusa holds a copy of. */

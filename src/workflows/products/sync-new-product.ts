@@ -15,6 +15,7 @@ import type { WmsActivities } from '../../activities/wms/products';
 import { runSaga } from '../saga';
 import { SA } from '../search-attributes';
 import { doOptions, localDoOptions, undoOptions } from '../activity-options';
+import { SYNCED_MARKER_KEY, syncedMarker } from './synced-marker';
 
 /**
  * A product created in Medusa reaches the ERP (one item per variant), the WMS (one SKU per
@@ -39,13 +40,13 @@ export interface SyncNewProductResult {
 }
 
 /** The metadata keys this flow owns on the Medusa product. */
-export const METADATA_KEYS = ['erp_item_ids', 'wms_sku_ids', 'cms_document_id'] as const;
+export const METADATA_KEYS = ['erp_item_ids', 'wms_sku_ids', 'cms_document_id', SYNCED_MARKER_KEY] as const;
 
 /**
  * The external ids as Medusa metadata: `SKU=id` pairs sorted by SKU, so the value says which id
  * belongs to which variant whatever order Medusa lists the variants in.
  */
-export function externalIdsMetadata(ids: Pick<SyncNewProductResult, 'erpItemIds' | 'wmsSkuIds' | 'cmsDocumentId'>): Record<(typeof METADATA_KEYS)[number], string> {
+export function externalIdsMetadata(ids: Pick<SyncNewProductResult, 'erpItemIds' | 'wmsSkuIds' | 'cmsDocumentId'>): Record<'erp_item_ids' | 'wms_sku_ids' | 'cms_document_id', string> {
   const pairs = (bySku: Record<string, string>): string =>
     Object.keys(bySku)
       .sort()
@@ -147,7 +148,15 @@ export async function syncNewProduct({ productId }: SyncNewProductInput): Promis
 
     progress('writing external ids back to Medusa');
     saga.addCompensation('Medusa metadata', () => undoMedusa.medusaClearProductMetadata({ productId, keys: [...METADATA_KEYS] }));
-    await medusa.medusaSetProductMetadata({ productId, values: externalIdsMetadata({ erpItemIds, wmsSkuIds, cmsDocumentId }) });
+    // With the ids goes the marker of what was synced, so Medusa's product.updated echo of this
+    // very write is recognised by the hub's subscriber as nothing new (synced-marker.ts).
+    await medusa.medusaSetProductMetadata({
+      productId,
+      values: {
+        ...externalIdsMetadata({ erpItemIds, wmsSkuIds, cmsDocumentId }),
+        [SYNCED_MARKER_KEY]: syncedMarker({ title: product.title, handle: product.handle, skus }),
+      },
+    });
 
     progress(`in sync: ${skus.length} SKU(s) in ERP and WMS, CMS entry ${cmsDocumentId}`);
     return { productId, skus, erpItemIds, wmsSkuIds, cmsDocumentId };

@@ -16,9 +16,15 @@
  *   anyway, so reconciliation is needed regardless).
  * - A webhook-id that is a function of the event, so a re-delivered or re-emitted event is
  *   recognised and dropped by the receiver.
+ * - Echoes stay home. The hub keeps a marker of what it last synced from each product in the
+ *   product's metadata (`hub_synced`: title, handle and SKUs). A product.updated that leaves
+ *   all of those as the marker says (the hub's own metadata write-back, say, one per created
+ *   product) has nothing for the hub, so it is not sent. Checking costs one batched read by id;
+ *   no marker, or any doubt, and the event is sent.
  */
 import { createHash, createHmac } from "node:crypto"
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
+import { Modules } from "@medusajs/framework/utils"
 
 /** One attempt's limit: the hub's bridge only records the event, so this is generous. */
 const ATTEMPT_TIMEOUT_MS = 5_000
@@ -49,6 +55,8 @@ export default async function hubForwarder({ event, container }: SubscriberArgs<
   const logger = container.resolve<Logger>("logger")
   const target = readTarget(logger)
   if (!target) return
+
+  if (event.name === "product.updated" && (await isEcho(container, event.data))) return
 
   if (pending >= MAX_PENDING) {
     logger.error(`hub-forwarder: ${pending} events already pending, dropping ${event.name}; reconciliation will pick it up`)
@@ -81,6 +89,54 @@ export const config: SubscriberConfig = {
 }
 
 type Target = { url: string; key: Buffer }
+
+/** The metadata key and format of the hub's marker (the hub's src/workflows/products/synced-marker.ts). */
+const SYNCED_MARKER_KEY = "hub_synced"
+function syncedMarker(p: { title: string; handle: string; skus: string[] }): string {
+  return JSON.stringify({ title: p.title, handle: p.handle, skus: [...p.skus].sort() })
+}
+
+type MarkedProduct = { id: string; title: string; handle: string; metadata?: Record<string, unknown> | null; variants?: Array<{ sku?: string | null }> | null }
+type ProductReader = { listProducts(filters: { id: string[] }, config: { select: string[]; relations: string[]; take: number }): Promise<MarkedProduct[]> }
+
+/** True when the product still matches the hub's marker, so this update has nothing for the hub. */
+async function isEcho(container: SubscriberArgs<unknown>["container"], data: unknown): Promise<boolean> {
+  const id = (data as { id?: unknown } | null)?.id
+  if (typeof id !== "string") return false
+  try {
+    const product = await readProduct(container, id)
+    const marker = product?.metadata?.[SYNCED_MARKER_KEY]
+    if (!product || typeof marker !== "string") return false
+    const skus = (product.variants ?? []).map((v) => v.sku).filter((sku): sku is string => Boolean(sku))
+    return marker === syncedMarker({ title: product.title, handle: product.handle, skus })
+  } catch {
+    return false
+  }
+}
+
+/** Reads asked for within a few milliseconds share one query: a bulk update brings hundreds. */
+const ECHO_READ_WAIT_MS = 20
+let echoReads: Array<{ id: string; done: (p: MarkedProduct | undefined) => void; fail: (err: unknown) => void }> = []
+
+function readProduct(container: SubscriberArgs<unknown>["container"], id: string): Promise<MarkedProduct | undefined> {
+  return new Promise((done, fail) => {
+    echoReads.push({ id, done, fail })
+    if (echoReads.length > 1) return
+    setTimeout(() => {
+      const batch = echoReads
+      echoReads = []
+      const ids = [...new Set(batch.map((r) => r.id))]
+      container
+        .resolve<ProductReader>(Modules.PRODUCT)
+        .listProducts({ id: ids }, { select: ["id", "title", "handle", "metadata", "variants.sku"], relations: ["variants"], take: ids.length })
+        .then((products) => {
+          const byId = new Map(products.map((p) => [p.id, p]))
+          for (const r of batch) r.done(byId.get(r.id))
+        })
+        .catch((err: unknown) => batch.forEach((r) => r.fail(err)))
+    }, ECHO_READ_WAIT_MS)
+  })
+}
 
 function readTarget(logger: Logger): Target | undefined {
   const url = process.env.HUB_WEBHOOK_URL
