@@ -21,6 +21,8 @@ export type EventOutcome =
 export interface EventRoute<D = unknown> {
   data: z.ZodType<D>;
   handle(data: D, ctx: EventContext): Promise<EventOutcome>;
+  /** Set by ignore(): the type is acknowledged, but no flow consumes it. */
+  ignored?: true;
 }
 
 /** Keeps each route's data type tied to its schema inside a table of routes. */
@@ -33,4 +35,14 @@ export const route = <D>(r: EventRoute<D>): EventRoute => r as unknown as EventR
 export const ignore = (data: z.ZodType, reason: string): EventRoute => ({
   data,
   handle: async () => ({ status: 'ignored', reason }),
+  ignored: true,
 });
+
+/**
+ * The event types a flow consumes: what a sender should be subscribed to. Ignored types keep
+ * their routes, so a system that sends everything gets a clear answer, but need not be sent.
+ */
+export const consumedEventTypes = (routes: Record<string, EventRoute>): string[] =>
+  Object.entries(routes)
+    .filter(([, r]) => !r.ignored)
+    .map(([type]) => type);

@@ -15,6 +15,8 @@ export interface StartMedusaOptions {
   hubWebhookUrl?: string;
   /** `whsec_<base64>` shared with the bridge that verifies the signatures. */
   hubWebhookSecret?: string;
+  /** The events the subscriber forwards (HUB_FORWARD_EVENTS); all it knows when absent. */
+  hubForwardEvents?: readonly string[];
   /**
    * Start our own Medusa even when MEDUSA_BACKEND_URL/MEDUSA_API_KEY name an existing one: for a
    * test that must choose where the instance's subscriber posts (pair it with another port).
@@ -111,6 +113,7 @@ export async function startMedusa(profile: StackProfile, opts: StartMedusaOption
       // Fall back to our own environment so a developer can point a stack at another bridge.
       HUB_WEBHOOK_URL: opts.hubWebhookUrl ?? process.env.HUB_WEBHOOK_URL,
       HUB_WEBHOOK_SECRET: opts.hubWebhookSecret ?? process.env.HUB_WEBHOOK_SECRET,
+      HUB_FORWARD_EVENTS: opts.hubForwardEvents?.join(',') ?? process.env.HUB_FORWARD_EVENTS,
     },
   });
   try {

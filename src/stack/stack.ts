@@ -1,4 +1,6 @@
 import { cmsWebhookEvents } from '../api/cms-events';
+import { medusaEventRoutes } from '../api/medusa-events';
+import { consumedEventTypes } from '../api/routes';
 import { erpEventRoutes, wmsEventRoutes } from '../api/saas-events';
 import { startHubProcess } from './hub-processes';
 import { startMedusa } from './medusa';
@@ -12,15 +14,16 @@ export const STACK_SERVICES = ['temporal', 'erp', 'wms', 'cms', 'medusa', 'worke
 export type StackService = (typeof STACK_SERVICES)[number];
 
 /**
- * The event types each system's webhook to the bridge is subscribed to: exactly those the bridge
- * has a route for (the keys of its route tables). Anything else would be signed, sent, verified
- * and refused with a 422 (which the simulators retry), and under a burst of product creations
- * (item.created, sku.created, entry.create for each) that is CPU the two cores need for the sync
- * itself. Derived from the tables, so a route added to the bridge is subscribed to as well.
+ * The event types each system's webhook to the bridge is subscribed to: exactly those a flow
+ * consumes (the bridge's route tables, less the types it only acknowledges). Anything else would
+ * be signed, sent, verified and answered for nothing, and under a burst of product creations
+ * (item.created, sku.created, entry.create, inventory-item.created for each) that is CPU the two
+ * cores need for the sync itself. Derived from the tables, so a new route is subscribed to too.
  */
-export const SUBSCRIBED_EVENTS: Record<'erp' | 'wms' | 'cms', readonly string[]> = {
-  erp: Object.keys(erpEventRoutes),
-  wms: Object.keys(wmsEventRoutes),
+export const SUBSCRIBED_EVENTS: Record<'medusa' | 'erp' | 'wms' | 'cms', readonly string[]> = {
+  medusa: consumedEventTypes(medusaEventRoutes),
+  erp: consumedEventTypes(erpEventRoutes),
+  wms: consumedEventTypes(wmsEventRoutes),
   cms: cmsWebhookEvents,
 };
 
@@ -145,6 +148,7 @@ export async function startStack(profile: StackProfile, opts: StackOptions): Pro
             echo: opts.echo,
             hubWebhookUrl: opts.forwardMedusaEvents === false ? undefined : `${bridgeUrl}/webhooks/medusa`,
             hubWebhookSecret: secrets.medusaWebhookSecret,
+            hubForwardEvents: SUBSCRIBED_EVENTS.medusa,
           }),
         ),
       );

@@ -73,18 +73,36 @@ export default async function hubForwarder({ event, container }: SubscriberArgs<
   clearTimeout(timer)
 }
 
+/** Every event this subscriber can forward. */
+const FORWARDABLE_EVENTS = [
+  "product.created",
+  "product.updated",
+  "product.deleted",
+  "order.placed",
+  "order.canceled",
+  "inventory-level.created",
+  "inventory-level.updated",
+  "inventory-item.created",
+  "inventory-item.updated",
+]
+
+/**
+ * HUB_FORWARD_EVENTS (comma-separated) narrows the list to what the hub consumes: a burst of new
+ * products otherwise also sends an inventory-item.created each that nobody reads. Read once, at
+ * load; a name this file does not know fails the subscriber's loading, naming the known ones.
+ */
+function forwardedEvents(): string[] {
+  const wanted = (process.env.HUB_FORWARD_EVENTS ?? "").split(",").map((e) => e.trim()).filter(Boolean)
+  if (wanted.length === 0) return FORWARDABLE_EVENTS
+  const unknown = wanted.filter((e) => !FORWARDABLE_EVENTS.includes(e))
+  if (unknown.length > 0) {
+    throw new Error(`hub-forwarder: HUB_FORWARD_EVENTS names events it cannot forward: ${unknown.join(", ")} (known: ${FORWARDABLE_EVENTS.join(", ")})`)
+  }
+  return wanted
+}
+
 export const config: SubscriberConfig = {
-  event: [
-    "product.created",
-    "product.updated",
-    "product.deleted",
-    "order.placed",
-    "order.canceled",
-    "inventory-level.created",
-    "inventory-level.updated",
-    "inventory-item.created",
-    "inventory-item.updated",
-  ],
+  event: forwardedEvents(),
   context: { subscriberId: "hub-forwarder" },
 }
 
