@@ -170,9 +170,8 @@ export async function productEntity(input: ProductEntityInput): Promise<ProductE
     state.fields = baseline.fields;
     state.variants = baseline.product.variants;
     upsertSearchAttributes([{ key: SA.sku, value: baseline.product.variants.map((v) => v.sku) }]);
-    // Applied at once against that read: the common first change is the echo of the product-
-    // created flow's metadata write-back, and a bulk import brings one per product. Waiting out
-    // the debounce and reading again would double Medusa's reads for nothing.
+    // Applied at once against that read: waiting out the debounce and reading Medusa again would
+    // only delay the change that started the run, and double Medusa's reads under a bulk change.
     const first = pending.slice(0, covered);
     if (reads === localReads && first.length > 0 && !first.some(isDeletion)) {
       pending.splice(0, covered);
@@ -252,8 +251,15 @@ export async function productEntity(input: ProductEntityInput): Promise<ProductE
     const text = (v: unknown): string => (typeof v === 'string' ? v : '');
     const marker = syncedMarker({ title: text(state.fields?.title), handle: text(state.fields?.handle), skus: medusaNow.variants.map((v) => v.sku) });
     if (medusaNow.syncedMarker === marker) return;
-    // Bookkeeping, not a copy of a field: not counted in state.writes.
-    await medusaMarker.medusaSetProductMetadata({ productId, values: { [SYNCED_MARKER_KEY]: marker } });
+    // Bookkeeping, not a copy of a field: not counted in state.writes. Failing it for good costs
+    // only efficiency (Medusa's next updates are sent to the hub after all), so like a failed
+    // copy it is reported and the entity carries on.
+    try {
+      await medusaMarker.medusaSetProductMetadata({ productId, values: { [SYNCED_MARKER_KEY]: marker } });
+    } catch (err) {
+      log.error('product entity could not refresh the synced marker', { productId, error: String(err) });
+      setCurrentDetails(`Product ${productId}: could not refresh the synced marker in Medusa: ${String(err)}`);
+    }
   }
 
   /**
