@@ -157,12 +157,15 @@ export async function productEntity(input: ProductEntityInput): Promise<ProductE
   });
   setHandler(productEntityQuery, () => ({ ...state, productId, pending: pending.length }));
 
-  const reads: EntityReads = patched(ENTITY_LOCAL_READS_PATCH) ? localReads : { medusa, cms };
+  // One decision per run, kept for its whole life: local reads, the prompt first batch and the
+  // synced marker came together, and a run replays on whichever side of the patch it began.
+  const current = patched(ENTITY_LOCAL_READS_PATCH);
+  const reads: EntityReads = current ? localReads : { medusa, cms };
   if (state.fields === null) {
     // The changes that started this run arrived before the baseline read began, so that read
     // already shows what they did to Medusa.
     const covered = pending.length;
-    const baseline = await readBaseline(productId, reads, reads === localReads);
+    const baseline = await readBaseline(productId, reads, current);
     if (!baseline) {
       if (pending.some(isDeletion)) return retire();
       return { productId, ended: 'gone', writes: state.writes };
@@ -173,7 +176,7 @@ export async function productEntity(input: ProductEntityInput): Promise<ProductE
     // Applied at once against that read: waiting out the debounce and reading Medusa again would
     // only delay the change that started the run, and double Medusa's reads under a bulk change.
     const first = pending.slice(0, covered);
-    if (reads === localReads && first.length > 0 && !first.some(isDeletion)) {
+    if (current && first.length > 0 && !first.some(isDeletion)) {
       pending.splice(0, covered);
       await applyBatch(first, baseline.product);
     }
@@ -241,7 +244,7 @@ export async function productEntity(input: ProductEntityInput): Promise<ProductE
     }
     // Only once every copy holds Medusa's fields: the marker must never claim a sync that failed,
     // or the subscriber would drop the next change of them as an echo.
-    if (medusaRead && failedWrites === 0 && reads === localReads) await refreshSyncedMarker(medusaRead);
+    if (medusaRead && failedWrites === 0 && current) await refreshSyncedMarker(medusaRead);
     // Logged once the copies are written, so "applied" means the other systems have it.
     for (const c of accepted) record(c, keys.length > 0 ? 'applied' : 'no-change', keys.filter((k) => ownerOf(k) === c.source));
   }
