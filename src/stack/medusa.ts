@@ -76,8 +76,17 @@ export async function startMedusa(profile: StackProfile, opts: StartMedusaOption
   // concurrently nor each generate their own secrets.
   const lock = join(stateDir, 'setup.lock');
   const { databaseUrl, secrets, cliEnv } = await withLock(lock, async () => {
-    const { databaseUrl } = await ensurePostgres(profile);
-    const secrets = loadOrCreateSecrets(join(stateDir, 'secrets.json'));
+    // Secrets first: secrets created just now mean a database already under this profile's name
+    // was set up with a password that is gone, so it is set aside (dev) or dropped (test data).
+    const { secrets, created } = loadOrCreateSecrets(join(stateDir, 'secrets.json'));
+    const { databaseUrl, orphan } = await ensurePostgres(profile, {
+      existingIsOrphan: created,
+      orphans: profile.name === 'dev' ? 'set-aside' : 'drop',
+    });
+    if (orphan) {
+      const what = orphan.renamedTo ? `renamed it to ${orphan.renamedTo}` : 'dropped it';
+      process.stdout.write(`[medusa] ${profile.medusaDatabase} was left by an earlier checkout whose data dir is gone; ${what} and starting afresh\n`);
+    }
     const cliEnv = {
       DATABASE_URL: databaseUrl,
       MEDUSA_DISABLE_TELEMETRY: 'true',
@@ -162,16 +171,16 @@ async function useExistingMedusa(baseUrl: string, apiKey: string): Promise<Runni
   return { name: 'medusa', env, stop: async () => {} };
 }
 
-function loadOrCreateSecrets(file: string): Secrets {
+function loadOrCreateSecrets(file: string): { secrets: Secrets; created: boolean } {
   const kept = readJson<Secrets>(file);
-  if (kept) return kept;
+  if (kept) return { secrets: kept, created: false };
   const secrets: Secrets = {
     jwtSecret: randomBytes(32).toString('hex'),
     cookieSecret: randomBytes(32).toString('hex'),
     adminPassword: randomBytes(18).toString('base64url'),
   };
   writeJson(file, secrets);
-  return secrets;
+  return { secrets, created: true };
 }
 
 /**
@@ -251,7 +260,7 @@ async function ensureApiKey(baseUrl: string, file: string, databaseUrl: string, 
     await sdk.auth.login('user', 'emailpass', { email: ADMIN_EMAIL, password: adminPassword });
   } catch (err) {
     throw new Error(
-      `cannot log in to Medusa as ${ADMIN_EMAIL} (${String(err)}); if secrets.json was deleted while the database was kept, drop the database so both start afresh`,
+      `cannot log in to Medusa as ${ADMIN_EMAIL} (${String(err)}): this database's admin was set up with another password than the one in secrets.json; with DATABASE_URL, point it at a database this data dir set up, or at an empty one`,
     );
   }
   const { api_key } = await sdk.admin.apiKey.create({ title: API_KEY_TITLE, type: 'secret' });

@@ -16,11 +16,27 @@ const ROLE = 'hub';
 const DEFAULT_PASSWORD = 'hub-local-dev';
 
 /**
+ * What to do with a database of the profile's name that the caller knows is not its own: one left
+ * by an earlier checkout at the same path whose data dir (and so its Medusa admin password) is gone.
+ * `set-aside` renames it, so a developer's store can still be recovered by hand; `drop` removes it,
+ * for test and bench data that nothing else refers to.
+ */
+export type OrphanPolicy = 'set-aside' | 'drop';
+
+export interface EnsurePostgresOptions {
+  /** The caller has just created the secrets this database will be set up with, so any database already there is an orphan. */
+  existingIsOrphan: boolean;
+  orphans: OrphanPolicy;
+  /** For the set-aside name; a parameter so tests can pin it. */
+  now?: Date;
+}
+
+/**
  * A database for the profile's Medusa. With DATABASE_URL set (an existing PostgreSQL) nothing is
  * touched. Otherwise Debian's local cluster is started if it is down, and the role and database
  * are created when missing, so this is cheap to call on every start.
  */
-export async function ensurePostgres(profile: StackProfile): Promise<{ databaseUrl: string }> {
+export async function ensurePostgres(profile: StackProfile, opts: EnsurePostgresOptions): Promise<{ databaseUrl: string; orphan?: { action: OrphanPolicy; renamedTo?: string } }> {
   const given = process.env.DATABASE_URL;
   if (given) return { databaseUrl: given };
 
@@ -46,17 +62,32 @@ export async function ensurePostgres(profile: StackProfile): Promise<{ databaseU
        END IF;
      END $$;`,
   );
+  const exists = async () => (await psql(port, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${database}'`)).trim() === '1';
+  let orphan: { action: OrphanPolicy; renamedTo?: string } | undefined;
+  if (opts.existingIsOrphan && (await exists())) {
+    // Kept, it would fail later with "Invalid email or password" when the stack logs in as admin
+    // with the new secrets. WITH (FORCE) ends sessions a stray process may still hold.
+    if (opts.orphans === 'drop') {
+      await psql(port, 'postgres', `DROP DATABASE ${database} WITH (FORCE)`);
+      orphan = { action: 'drop' };
+    } else {
+      const stamp = (opts.now ?? new Date()).toISOString().replace(/\D/g, '').slice(0, 14);
+      // PostgreSQL cuts names at 63 bytes; the suffix is 22.
+      const renamedTo = `${database.slice(0, 63 - 22)}_orphan_${stamp}`;
+      await psql(port, 'postgres', `ALTER DATABASE ${database} RENAME TO ${renamedTo}`);
+      orphan = { action: 'set-aside', renamedTo };
+    }
+  }
   // CREATE DATABASE cannot run inside DO; check first, and accept losing a race to another
   // process that created it in between (two test workers, or dev and test starting together).
-  const exists = await psql(port, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${database}'`);
-  if (exists.trim() !== '1') {
+  if (!(await exists())) {
     try {
       await psql(port, 'postgres', `CREATE DATABASE ${database} OWNER ${ROLE}`);
     } catch (err) {
       if (!/already exists/.test(String(err))) throw err;
     }
   }
-  return { databaseUrl: `postgres://${ROLE}:${encodeURIComponent(password)}@localhost:${port}/${database}` };
+  return { databaseUrl: `postgres://${ROLE}:${encodeURIComponent(password)}@localhost:${port}/${database}`, orphan };
 }
 
 /** Starts the cluster when it is down; resolves with its port. */

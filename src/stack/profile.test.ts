@@ -15,5 +15,6 @@ describe('stack profiles', () => {
 
   test('each checkout gets its own Medusa database', () => {
     expect(stackProfile('test', {}).medusaDatabase).toMatch(/^hub_medusa_test_[0-9a-f]{8}$/);
+    expect(stackProfile('second-run', { HUB_PORT_OFFSET: '13000' }).medusaDatabase).toMatch(/^hub_medusa_second_run_[0-9a-f]{8}$/);
   });
 });

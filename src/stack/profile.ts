@@ -73,6 +73,7 @@ export function stackProfile(name: ProfileName, env: NodeJS.ProcessEnv = process
     },
     // The database belongs to this checkout's data dir, which holds Medusa's admin password and
     // API key: a second clone on the same PostgreSQL must not inherit a database it cannot log in to.
-    medusaDatabase: `hub_medusa_${name}_${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`,
+    // Dashes, which profile names allow, would need quoting in SQL.
+    medusaDatabase: `hub_medusa_${name.replace(/-/g, '_')}_${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`,
   };
 }
