@@ -24,6 +24,7 @@ import { WmsClient } from '../src/activities/wms/client';
 import { createWmsActivities } from '../src/activities/wms/products';
 import { stackProfile } from '../src/stack/profile';
 import { startStack, type Stack } from '../src/stack/stack';
+import { stopOnSignals } from '../src/stack/supervision';
 import { hubDataConverter } from '../src/temporal/connection';
 import { backfillProducts } from '../src/workflows/backfill/backfill-products';
 import { cmsEntryFor, expectedSkuRecords } from '../src/workflows/backfill/catalogue';
@@ -133,9 +134,7 @@ Products: ${options.products} (one SKU each) into ERP, WMS and CMS; batch size $
   }
 }
 
-process.once('SIGINT', () => {
-  void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-});
+stopOnSignals(() => current);
 
 main().catch((err: unknown) => {
   console.error(err);

@@ -25,6 +25,7 @@ import { z } from 'zod';
 import { stackProfile } from '../src/stack/profile';
 import { cpuByService, describeCpuPerItem, type CpuByService } from './cpu';
 import { startStack, type Stack, type StackService } from '../src/stack/stack';
+import { stopOnSignals } from '../src/stack/supervision';
 import { hubDataConverter } from '../src/temporal/connection';
 
 const PHASES = ['A', 'S', 'B', 'C'] as const;
@@ -140,9 +141,7 @@ async function waitForSync(stack: Stack, expected: number, before: { erp: number
 
 /** Whatever stack is up when the run ends or is interrupted; Ctrl-C must not leave services behind. */
 let current: Stack | undefined;
-process.once('SIGINT', () => {
-  void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
-});
+stopOnSignals(() => current);
 
 /** Stands in for the bridge: accepts every delivery at once, so only the subscriber's cost remains. */
 async function startSink(port: number): Promise<Server> {

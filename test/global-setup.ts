@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackProfile } from '../src/stack/profile';
+import { stopOnSignals } from '../src/stack/supervision';
 import { STACK_SERVICES, startStack, type Stack, type StackService } from '../src/stack/stack';
 
 /**
@@ -19,7 +20,11 @@ export default async function globalSetup(): Promise<void> {
   // database (migrating it takes half a minute); tests create uniquely named products instead.
   for (const dir of ['erp', 'wms', 'strapi']) rmSync(join(profile.dataDir, dir), { recursive: true, force: true });
   const started = Date.now();
-  const stack = await startStack(profile, { services: requested as StackService[] | undefined, persistTemporal: false });
+  // Jest neither runs the global teardown on Ctrl-C nor exits while the Temporal SDK holds its
+  // own signal handlers, so without this an interrupted run would hang and leave services up.
+  let stack: Stack | undefined;
+  stopOnSignals(() => stack);
+  stack = await startStack(profile, { services: requested as StackService[] | undefined, persistTemporal: false });
   process.stdout.write(`\n[global-setup] stack up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${stack.services.map((s) => s.name).join(', ')}\n`);
   Object.assign(process.env, stack.env, { HUB_TEST_SERVICES_STARTED: stack.services.map((s) => s.name).join(',') });
   (globalThis as { __hubStack?: Stack }).__hubStack = stack;

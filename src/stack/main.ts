@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { stackProfile } from './profile';
-import { startStack } from './stack';
+import { startStack, type Stack } from './stack';
+import { stopOnSignals } from './supervision';
 
 /**
  * `scripts/start.sh` ends here: the whole stack in one terminal, Ctrl-C stops all of it.
@@ -8,7 +9,16 @@ import { startStack } from './stack';
 async function main(): Promise<void> {
   const profile = stackProfile('dev');
   console.log(`Starting the hub's local stack (data in ${profile.dataDir}, logs in ${profile.logDir})…`);
-  const stack = await startStack(profile, { echo: process.env.HUB_STACK_QUIET !== 'true', persistTemporal: true });
+  let stack: Stack | undefined;
+  // Before the start, so Ctrl-C during Medusa's first migration stops what did start.
+  const signals = stopOnSignals(() => stack);
+  try {
+    stack = await startStack(profile, { echo: process.env.HUB_STACK_QUIET !== 'true', persistTemporal: true });
+  } catch (err) {
+    // Interrupted: the signal handler is stopping what started and will exit.
+    if (signals.stopping) return;
+    throw err;
+  }
   const { env } = stack;
   console.log(`
 The stack is up.
@@ -24,21 +34,6 @@ Credentials for scripts: ${profile.dataDir}/stack.env
 Press Ctrl-C to stop everything.`);
   writeEnvFile(`${profile.dataDir}/stack.env`, env);
 
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping the stack…`);
-    stack.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error(err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 function writeEnvFile(path: string, env: Record<string, string>): void {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { StackProfile } from './profile';
+import { OWNER_ENV } from './supervision';
 
 const run = promisify(execFile);
 
@@ -97,7 +98,10 @@ async function ensureClusterRunning(): Promise<number> {
     try {
       // --skip-systemctl-redirect: there is no systemd here (containers, CI), and pg_ctlcluster
       // would otherwise hand the start to systemctl.
-      await run('pg_ctlcluster', ['--skip-systemctl-redirect', CLUSTER_VERSION, CLUSTER_NAME, 'start'], { timeout: 60_000 });
+      // Without the stack's owner tag: the cluster is shared by every profile and outlives this
+      // stack, so neither stopping the stack nor sweeping its leftovers may take it down.
+      const { [OWNER_ENV]: _owner, ...env } = process.env;
+      await run('pg_ctlcluster', ['--skip-systemctl-redirect', CLUSTER_VERSION, CLUSTER_NAME, 'start'], { timeout: 60_000, env });
     } catch (err) {
       // Another process may have started it meanwhile; only a cluster still down is an error.
       cluster = await readCluster();

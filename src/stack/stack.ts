@@ -8,6 +8,7 @@ import type { RunningService } from './process';
 import type { StackProfile } from './profile';
 import { loadStackSecrets } from './secrets';
 import { startStrapi } from './strapi';
+import { claimStack, sweepLeftovers } from './supervision';
 import { startTemporal } from './temporal';
 
 export const STACK_SERVICES = ['temporal', 'erp', 'wms', 'cms', 'medusa', 'worker', 'bridge', 'codec'] as const;
@@ -50,6 +51,10 @@ export interface Stack {
  * first migration is the long pole). If any part fails, what did start is stopped again.
  */
 export async function startStack(profile: StackProfile, opts: StackOptions): Promise<Stack> {
+  claimStack(profile);
+  for (const { pid, command } of await sweepLeftovers(profile)) {
+    console.log(`[stack] stopped pid ${pid}, left running by an earlier ${profile.name} stack whose supervisor is gone: ${command}`);
+  }
   const wanted = new Set(opts.services ?? STACK_SERVICES);
   const secrets = loadStackSecrets(profile);
   const { ports } = profile;
