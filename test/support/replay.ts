@@ -24,3 +24,14 @@ export async function replayRuns(client: Client, workflowIds: string[]): Promise
   }
   return replayed;
 }
+
+/**
+ * The closing test of a suite that collects the ids of the runs it finished: their histories
+ * replay against today's code. `atLeast` guards against a suite that quietly collected none.
+ */
+export function testFinishedRunsReplay(client: () => Client, finishedRuns: string[], atLeast: number): void {
+  test('the histories of these runs replay without non-determinism', async () => {
+    expect(finishedRuns.length).toBeGreaterThanOrEqual(atLeast);
+    expect(await replayRuns(client(), finishedRuns)).toEqual(finishedRuns);
+  });
+}

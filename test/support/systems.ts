@@ -22,9 +22,21 @@ export async function temporalClient(): Promise<Client> {
   return new Client({ connection, dataConverter: hubDataConverter(HUB_CODEC_KEY.split(',')) });
 }
 
-/** What an end-to-end suite talks to: `({ sdk, client } = await openSuiteConnections())` in beforeAll. */
-export async function openSuiteConnections(): Promise<{ sdk: Medusa; client: Client }> {
-  return { sdk: medusaSdk(), client: await temporalClient() };
+/**
+ * Connects an end-to-end suite to Medusa and Temporal: `useSuiteConnections((c) => ({ sdk, client } = c))`
+ * at the top of the file. Afterwards the simulators' faults are cleared, so a test that failed
+ * half-way cannot leave the ERP failing for the next suite, and the Temporal connection is closed.
+ */
+export function useSuiteConnections(set: (connections: { sdk: Medusa; client: Client }) => void): void {
+  let client: Client | undefined;
+  beforeAll(async () => {
+    client = await temporalClient();
+    set({ sdk: medusaSdk(), client });
+  });
+  afterAll(async () => {
+    await clearAllFaults();
+    await client?.connection.close();
+  });
 }
 
 /** A unique suffix, so tests never collide with each other or with an earlier run's data. */

@@ -3,10 +3,10 @@ import type { Client } from '@temporalio/client';
 import {
   createMedusaProduct,
   eventually,
-  openSuiteConnections,
   postSignedWebhook,
   simulatorWrite,
   uniq,
+  useSuiteConnections,
   waitForRun,
 } from '../../../test/support/systems';
 import { syncNewProductWorkflowId } from '../products/sync-new-product';
@@ -20,8 +20,7 @@ import { stockLevelQuery, stockLevelWorkflowId } from './stock-level';
 let sdk: Medusa;
 let client: Client;
 
-beforeAll(async () => ({ sdk, client } = await openSuiteConnections()));
-afterAll(() => client.connection.close());
+useSuiteConnections((c) => ({ sdk, client } = c));
 
 /** A product synced out to the WMS (so the SKU exists there) and a Medusa location for a fresh warehouse code. */
 async function skuAndWarehouse(): Promise<{ sku: string; warehouse: string; locationId: string }> {

@@ -2,16 +2,15 @@ import type Medusa from '@medusajs/js-sdk';
 import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { convertDraft, draftMedusaOrder, placeMedusaOrder, shipInWms, simulatorOrdersByRef } from '../../../test/support/orders';
-import { replayRuns } from '../../../test/support/replay';
+import { testFinishedRunsReplay } from '../../../test/support/replay';
 import {
-  clearAllFaults,
   clearFaults,
   eventually,
   type FaultSpec,
   injectFault,
-  openSuiteConnections,
   postSignedWebhook,
   uniq,
+  useSuiteConnections,
   waitForRun,
 } from '../../../test/support/systems';
 import { fulfilStart } from '../../api/order-events';
@@ -28,11 +27,7 @@ let sdk: Medusa;
 let client: Client;
 const finishedRuns: string[] = [];
 
-beforeAll(async () => ({ sdk, client } = await openSuiteConnections()));
-afterAll(async () => {
-  await clearAllFaults();
-  await client.connection.close();
-});
+useSuiteConnections((c) => ({ sdk, client } = c));
 
 async function fulfillmentsOf(orderId: string) {
   const { order } = await sdk.admin.order.retrieve(orderId, {
@@ -185,8 +180,5 @@ describe('order.placed → WMS, ERP → shipped', () => {
     expect(result).toMatchObject({ outcome: 'shipped', escalated: true, trackingNumber: `TRK-${u}` });
   });
 
-  test('the histories of these runs replay without non-determinism', async () => {
-    expect(finishedRuns.length).toBeGreaterThanOrEqual(7);
-    expect(await replayRuns(client, finishedRuns)).toEqual(finishedRuns);
-  });
+  testFinishedRunsReplay(() => client, finishedRuns, 7);
 });

@@ -5,11 +5,11 @@ import {
   cmsUpdateEntry,
   createMedusaProduct,
   eventually,
-  openSuiteConnections,
   postSignedWebhook,
   simulatorRecordsBySku,
   simulatorWrite,
   uniq,
+  useSuiteConnections,
   waitForRun,
 } from '../../../test/support/systems';
 import {
@@ -35,8 +35,7 @@ import { TASK_QUEUES } from '../task-queues';
 let sdk: Medusa;
 let client: Client;
 
-beforeAll(async () => ({ sdk, client } = await openSuiteConnections()));
-afterAll(() => client.connection.close());
+useSuiteConnections((c) => ({ sdk, client } = c));
 
 interface ErpItem {
   id: string;

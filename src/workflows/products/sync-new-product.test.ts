@@ -4,17 +4,16 @@ import { WorkflowFailedError, type Client } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { Webhook } from 'standardwebhooks';
 import { requireEnv } from '../../../test/support/env';
-import { replayRuns } from '../../../test/support/replay';
+import { testFinishedRunsReplay } from '../../../test/support/replay';
 import {
   activeFaults,
-  clearAllFaults,
   clearFaults,
   cmsEntriesFor,
   createMedusaProduct,
   injectFault,
-  openSuiteConnections,
   simulatorRecordsBySku,
   uniq,
+  useSuiteConnections,
   waitForIdleHub,
   waitForRun,
 } from '../../../test/support/systems';
@@ -30,11 +29,7 @@ let sdk: Medusa;
 let client: Client;
 const finishedRuns: string[] = [];
 
-beforeAll(async () => ({ sdk, client } = await openSuiteConnections()));
-afterAll(async () => {
-  await clearAllFaults();
-  await client.connection.close();
-});
+useSuiteConnections((c) => ({ sdk, client } = c));
 
 async function metadataOf(productId: string): Promise<Record<string, unknown>> {
   const { product } = await sdk.admin.product.retrieve(productId, { fields: 'id,metadata' });
@@ -153,8 +148,5 @@ describe('product.created → ERP, WMS, CMS', () => {
     }
   });
 
-  test('the histories of these runs replay without non-determinism', async () => {
-    expect(finishedRuns.length).toBeGreaterThanOrEqual(3);
-    expect(await replayRuns(client, finishedRuns)).toEqual(finishedRuns);
-  });
+  testFinishedRunsReplay(() => client, finishedRuns, 3);
 });
