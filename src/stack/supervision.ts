@@ -139,15 +139,22 @@ function commandOf(pid: number): string {
 
 /**
  * SIGINT and SIGTERM stop the stack once and then exit, 130 or 143 as a shell would report. A
- * second signal exits at once. Installed before anything starts, so Ctrl-C during a slow first
+ * second signal, a second or more later, exits at once. Installed before anything starts, so Ctrl-C during a slow first
  * start (Medusa migrating) stops what did start rather than leave it running.
  */
 export function stopOnSignals(current: () => { stop(): Promise<void> } | undefined): { readonly stopping: boolean } {
   let stopping = false;
+  let firstAt = 0;
   const onSignal = (sig: NodeJS.Signals): void => {
     const code = sig === 'SIGINT' ? 130 : 143;
-    if (stopping) process.exit(code);
+    if (stopping) {
+      // Wrappers (npm exec, shells) may pass the same Ctrl-C on a moment after the terminal
+      // delivered it; only a later, deliberate second press gives up on stopping cleanly.
+      if (Date.now() - firstAt > 1_000) process.exit(code);
+      return;
+    }
     stopping = true;
+    firstAt = Date.now();
     process.stderr.write(`\n${sig}: stopping the stack…\n`);
     const stopAll = async (): Promise<void> => {
       try {
