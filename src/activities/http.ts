@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { RequestPacer } from './pacer';
 
 /**
  * One place decides which failures of an external system are worth retrying, so every adapter
@@ -66,6 +67,8 @@ export interface JsonHttpClientOptions {
   headers?: Record<string, string>;
   /** Per-request timeout; the activity's startToClose bounds the whole attempt. */
   timeoutMs?: number;
+  /** Paces this process's requests to the system; the timeout starts once a request's turn comes. */
+  pacer?: RequestPacer;
 }
 
 export interface RequestOptions {
@@ -94,6 +97,7 @@ export class JsonHttpClient {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
     const details: HttpErrorDetails = { system: this.opts.system, method, path: url.pathname };
+    await this.opts.pacer?.take();
     let res: Response;
     try {
       res = await fetch(url, {

@@ -16,6 +16,12 @@ describe('configuration', () => {
     expect(loadWorkerConfig(validWorker)).toMatchObject({ ERP_BASE_URL: 'http://127.0.0.1:4010', ERP_MAX_ACTIVITIES_PER_SECOND: 200 });
   });
 
+  test('request pacing is off unless set, and must be a positive rate', () => {
+    expect(loadWorkerConfig(validWorker).ERP_MAX_REQUESTS_PER_SECOND).toBeUndefined();
+    expect(loadWorkerConfig({ ...validWorker, WMS_MAX_REQUESTS_PER_SECOND: '2.5' }).WMS_MAX_REQUESTS_PER_SECOND).toBe(2.5);
+    expect(() => loadWorkerConfig({ ...validWorker, ERP_MAX_REQUESTS_PER_SECOND: '0' })).toThrow(/ERP_MAX_REQUESTS_PER_SECOND/);
+  });
+
   test('a bad value names the variable and why', () => {
     const attempt = (): unknown => loadWorkerConfig({ ...validWorker, ERP_BASE_URL: 'ftp://erp', WMS_API_KEY: undefined });
     expect(attempt).toThrow(ConfigError);

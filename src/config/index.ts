@@ -32,6 +32,12 @@ const workerSchema = systemsSchema.extend({
   WMS_MAX_ACTIVITIES_PER_SECOND: positiveInt.default(200),
   CMS_MAX_ACTIVITIES_PER_SECOND: positiveInt.default(200),
   MEDUSA_MAX_ACTIVITIES_PER_SECOND: positiveInt.default(200),
+  /**
+   * Requests per second this worker process sends the ERP or WMS; unset, they are not paced.
+   * Covers what the task-queue limit above cannot: local activities and batched flushes.
+   */
+  ERP_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().optional(),
+  WMS_MAX_REQUESTS_PER_SECOND: z.coerce.number().positive().optional(),
   /** Sales channel and shipping profile of products imported into Medusa; if unset, the store's defaults. */
   MEDUSA_SALES_CHANNEL_ID: z.string().min(1).optional(),
   MEDUSA_SHIPPING_PROFILE_ID: z.string().min(1).optional(),

@@ -30,8 +30,8 @@ export function createSystemActivities(config: WorkerConfig) {
   const medusaSdk = createMedusaSdk({ baseUrl: config.MEDUSA_BACKEND_URL, apiKey: config.MEDUSA_API_KEY });
   // One reader for every product activity: reads from different flows share Medusa list calls.
   const reader = new MedusaProductReader(medusaSdk);
-  const erp = new ErpClient({ baseUrl: config.ERP_BASE_URL, apiKey: config.ERP_API_KEY });
-  const wms = new WmsClient({ baseUrl: config.WMS_BASE_URL, apiKey: config.WMS_API_KEY });
+  const erp = new ErpClient({ baseUrl: config.ERP_BASE_URL, apiKey: config.ERP_API_KEY, maxRequestsPerSecond: config.ERP_MAX_REQUESTS_PER_SECOND });
+  const wms = new WmsClient({ baseUrl: config.WMS_BASE_URL, apiKey: config.WMS_API_KEY, maxRequestsPerSecond: config.WMS_MAX_REQUESTS_PER_SECOND });
   const cms = new CmsClient({ baseUrl: config.CMS_BASE_URL, apiToken: config.CMS_API_TOKEN });
   return {
     medusa: {

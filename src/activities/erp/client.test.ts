@@ -1,5 +1,6 @@
 import { startErpSimulator } from '../../simulators/erp/server';
 import { API_KEY } from '../../simulators/core/test-support';
+import { HTTP_RATE_LIMITED } from '../http';
 import { simulatorPerTest } from '../saas/test-support';
 import { ErpClient } from './client';
 
@@ -56,5 +57,30 @@ describe('ErpClient against the ERP simulator', () => {
     expect((await erp.listSalesOrders({ status: 'shipped' })).data).toHaveLength(1);
     expect(await erp.deleteSalesOrder(created.record.id, { idempotencyKey: key() })).toBe(true);
     expect(await erp.getSalesOrder(created.record.id)).toBeNull();
+  });
+});
+
+// The pacing a deployment sets with ERP_MAX_REQUESTS_PER_SECOND, against an ERP that enforces
+// 5 requests/s with a burst of 5 and answers 429 beyond that.
+describe('ErpClient paced below the ERP rate limit', () => {
+  let url: string;
+  simulatorPerTest(
+    startErpSimulator,
+    (sim) => {
+      url = sim.url;
+    },
+    () => ({ rateLimit: { perSecond: 5, burst: 5 } }),
+  );
+
+  const lookUps = (erp: ErpClient) => Promise.allSettled(Array.from({ length: 12 }, (_, i) => erp.findItemBySku(`SKU-${i}`)));
+
+  it('is never refused where the same burst unpaced is', async () => {
+    const paced = await lookUps(new ErpClient({ baseUrl: url, apiKey: API_KEY, maxRequestsPerSecond: 4 }));
+    expect(paced.filter((r) => r.status === 'rejected')).toEqual([]);
+
+    const unpaced = await lookUps(new ErpClient({ baseUrl: url, apiKey: API_KEY }));
+    const refused = unpaced.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect(r.reason).toMatchObject({ type: HTTP_RATE_LIMITED });
   });
 });

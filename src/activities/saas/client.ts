@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { JsonHttpClient } from '../http';
+import { RequestPacer } from '../pacer';
 
 /**
  * What the ERP and WMS adapters have in common: "SaaS-style" REST APIs with a Bearer API key,
@@ -12,6 +13,8 @@ export interface SaasClientConfig {
   baseUrl: string;
   apiKey: string;
   timeoutMs?: number;
+  /** This process's requests per second to the system (see RequestPacer); unset, they are not paced. */
+  maxRequestsPerSecond?: number;
 }
 
 /** Every write carries an idempotency key; origin marks our own writes so their webhooks can be ignored. */
@@ -61,6 +64,8 @@ export class SaasApi {
       baseUrl: config.baseUrl,
       headers: { authorization: `Bearer ${config.apiKey}` },
       timeoutMs: config.timeoutMs,
+      // A burst of one second's worth, like the rate limits SaaS APIs usually publish.
+      pacer: config.maxRequestsPerSecond ? new RequestPacer(config.maxRequestsPerSecond, Math.ceil(config.maxRequestsPerSecond)) : undefined,
     });
   }
 
