@@ -29,9 +29,9 @@ export async function replayRuns(client: Client, workflowIds: string[]): Promise
  * The closing test of a suite that collects the ids of the runs it finished: their histories
  * replay against today's code. `atLeast` guards against a suite that quietly collected none.
  */
-export function testFinishedRunsReplay(client: () => Client, finishedRuns: string[], atLeast: number): void {
+export function testFinishedRunsReplay(suite: { readonly client: Client }, finishedRuns: string[], atLeast: number): void {
   test('the histories of these runs replay without non-determinism', async () => {
     expect(finishedRuns.length).toBeGreaterThanOrEqual(atLeast);
-    expect(await replayRuns(client(), finishedRuns)).toEqual(finishedRuns);
+    expect(await replayRuns(suite.client, finishedRuns)).toEqual(finishedRuns);
   });
 }

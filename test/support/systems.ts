@@ -22,21 +22,39 @@ export async function temporalClient(): Promise<Client> {
   return new Client({ connection, dataConverter: hubDataConverter(HUB_CODEC_KEY.split(',')) });
 }
 
+/** What an end-to-end suite talks to; usable from its tests and hooks once beforeAll has run. */
+export interface SuiteConnections {
+  readonly sdk: Medusa;
+  readonly client: Client;
+}
+
 /**
- * Connects an end-to-end suite to Medusa and Temporal: `useSuiteConnections((c) => ({ sdk, client } = c))`
- * at the top of the file. Afterwards the simulators' faults are cleared, so a test that failed
- * half-way cannot leave the ERP failing for the next suite, and the Temporal connection is closed.
+ * Connects an end-to-end suite to Medusa and Temporal: `const suite = useSuiteConnections()` at
+ * the top of the file, then `suite.sdk` and `suite.client` in its tests. Afterwards the
+ * simulators' faults are cleared, so a test that failed half-way cannot leave the ERP failing for
+ * the next suite, and the Temporal connection is closed.
  */
-export function useSuiteConnections(set: (connections: { sdk: Medusa; client: Client }) => void): void {
-  let client: Client | undefined;
+export function useSuiteConnections(): SuiteConnections {
+  let connections: SuiteConnections | undefined;
+  const opened = (): SuiteConnections => {
+    if (!connections) throw new Error('the suite connections are opened in beforeAll; use them inside tests and hooks');
+    return connections;
+  };
   beforeAll(async () => {
-    client = await temporalClient();
-    set({ sdk: medusaSdk(), client });
+    connections = { sdk: medusaSdk(), client: await temporalClient() };
   });
   afterAll(async () => {
     await clearAllFaults();
-    await client?.connection.close();
+    await connections?.client.connection.close();
   });
+  return {
+    get sdk() {
+      return opened().sdk;
+    },
+    get client() {
+      return opened().client;
+    },
+  };
 }
 
 /** A unique suffix, so tests never collide with each other or with an earlier run's data. */

@@ -1,5 +1,3 @@
-import type Medusa from '@medusajs/js-sdk';
-import type { Client } from '@temporalio/client';
 import {
   createMedusaProduct,
   eventually,
@@ -17,25 +15,23 @@ import { stockLevelQuery, stockLevelWorkflowId } from './stock-level';
  * maps its own warehouse code to its own Medusa stock location (metadata.wms_warehouse_code), so
  * nothing it asserts is shared with other suites.
  */
-let sdk: Medusa;
-let client: Client;
 
-useSuiteConnections((c) => ({ sdk, client } = c));
+const suite = useSuiteConnections();
 
 /** A product synced out to the WMS (so the SKU exists there) and a Medusa location for a fresh warehouse code. */
 async function skuAndWarehouse(): Promise<{ sku: string; warehouse: string; locationId: string }> {
   const u = uniq();
   const sku = `STK-${u}`;
-  const productId = await createMedusaProduct(sdk, { title: `Stock ${u}`, skus: [sku] });
-  await (await waitForRun(client, syncNewProductWorkflowId(productId))).result();
+  const productId = await createMedusaProduct(suite.sdk, { title: `Stock ${u}`, skus: [sku] });
+  await (await waitForRun(suite.client, syncNewProductWorkflowId(productId))).result();
   const warehouse = `WH-${u}`;
-  const { stock_location } = await sdk.admin.stockLocation.create({ name: `Warehouse ${warehouse}`, metadata: { wms_warehouse_code: warehouse } });
+  const { stock_location } = await suite.sdk.admin.stockLocation.create({ name: `Warehouse ${warehouse}`, metadata: { wms_warehouse_code: warehouse } });
   return { sku, warehouse, locationId: stock_location.id };
 }
 
 async function medusaLevel(sku: string, locationId: string): Promise<number | undefined> {
-  const { inventory_items } = await sdk.admin.inventoryItem.list({ sku, fields: 'id' });
-  const { inventory_levels } = await sdk.admin.inventoryItem.listLevels(inventory_items[0]!.id, { location_id: locationId });
+  const { inventory_items } = await suite.sdk.admin.inventoryItem.list({ sku, fields: 'id' });
+  const { inventory_levels } = await suite.sdk.admin.inventoryItem.listLevels(inventory_items[0]!.id, { location_id: locationId });
   return inventory_levels.find((l) => l.location_id === locationId)?.stocked_quantity;
 }
 
@@ -62,7 +58,7 @@ describe('WMS stock.changed → Medusa inventory level', () => {
       const answers = await Promise.all(deliveries.slice(i, i + 10).map((d) => postSignedWebhook('wms', d.body, d.id)));
       for (const a of answers) expect(a).toMatchObject({ status: 202, json: { status: 'signaled' } });
     }
-    const handle = client.workflow.getHandle(stockLevelWorkflowId(sku, warehouse));
+    const handle = suite.client.workflow.getHandle(stockLevelWorkflowId(sku, warehouse));
     const state = await eventually('sequence 100 written to Medusa', () => handle.query(stockLevelQuery), (s) => s.appliedSequence === 100);
     expect(state.received).toBe(125);
     expect(await medusaLevel(sku, locationId)).toBe(events[99]!.body.data.on_hand);
@@ -74,7 +70,7 @@ describe('WMS stock.changed → Medusa inventory level', () => {
     for (const onHand of levels) {
       await simulatorWrite('WMS', 'PUT', `/v1/stock/${encodeURIComponent(sku)}/${warehouse}`, { on_hand: onHand });
     }
-    const handle = await waitForRun(client, stockLevelWorkflowId(sku, warehouse));
+    const handle = await waitForRun(suite.client, stockLevelWorkflowId(sku, warehouse));
     await eventually('the last level in Medusa', () => handle.query(stockLevelQuery), (s) => s.appliedSequence === levels.length);
     expect(await medusaLevel(sku, locationId)).toBe(11);
 
@@ -83,7 +79,7 @@ describe('WMS stock.changed → Medusa inventory level', () => {
     await handle.terminate('test: the run ended');
     const late = { sku, warehouse_code: warehouse, on_hand: 5, sequence: 1, updated_at: new Date().toISOString() };
     await postSignedWebhook('wms', { type: 'stock.changed', id: `evt_late_${sku}`, occurred_at: late.updated_at, data: late, sequence: 1, origin: null });
-    const fresh = await eventually('the fresh run to settle', () => client.workflow.getHandle(handle.workflowId).query(stockLevelQuery), (s) => s.appliedSequence > 0);
+    const fresh = await eventually('the fresh run to settle', () => suite.client.workflow.getHandle(handle.workflowId).query(stockLevelQuery), (s) => s.appliedSequence > 0);
     expect(fresh.latest).toEqual({ sequence: levels.length, onHand: 11 });
     expect(await medusaLevel(sku, locationId)).toBe(11);
   });

@@ -1,5 +1,4 @@
-import type Medusa from '@medusajs/js-sdk';
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { convertDraft, draftMedusaOrder, placeMedusaOrder, shipInWms, simulatorOrdersByRef } from '../../../test/support/orders';
 import { testFinishedRunsReplay } from '../../../test/support/replay';
@@ -23,14 +22,12 @@ import { ESCALATION_METADATA_KEY, FULFIL_ORDER_FLOW, fulfilOrder, fulfilOrderWor
  * the subscriber and the bridge → this workflow → WMS and ERP simulators → the WMS ships, its
  * webhook reaches the bridge and signals the run → the shipment lands in Medusa and the ERP.
  */
-let sdk: Medusa;
-let client: Client;
 const finishedRuns: string[] = [];
 
-useSuiteConnections((c) => ({ sdk, client } = c));
+const suite = useSuiteConnections();
 
 async function fulfillmentsOf(orderId: string) {
-  const { order } = await sdk.admin.order.retrieve(orderId, {
+  const { order } = await suite.sdk.admin.order.retrieve(orderId, {
     fields: 'id,metadata,fulfillments.id,fulfillments.shipped_at,fulfillments.labels.tracking_number',
   });
   // The typed fulfillment leaves out the labels that the fields above ask for.
@@ -51,14 +48,14 @@ async function currentDetails(handle: WorkflowHandle): Promise<string> {
 
 /** Faults are scoped to order endpoints, so only another order run could take one: wait for those to settle. */
 async function waitForIdleOrderRuns(): Promise<void> {
-  await eventually('order runs to settle', () => client.workflow.count(`HubFlow = '${FULFIL_ORDER_FLOW}' AND ExecutionStatus = 'Running'`), (c) => c.count === 0);
+  await eventually('order runs to settle', () => suite.client.workflow.count(`HubFlow = '${FULFIL_ORDER_FLOW}' AND ExecutionStatus = 'Running'`), (c) => c.count === 0);
 }
 
 describe('order.placed → WMS, ERP → shipped', () => {
   test('an order is fulfilled, shipped by the WMS and recorded in Medusa and the ERP; duplicates change nothing; a late cancel is refused', async () => {
     const u = uniq();
-    const { orderId } = await placeMedusaOrder(sdk, { title: `Scarf ${u}`, skus: [`SCARF-${u}-A`, `SCARF-${u}-B`] });
-    const handle = await waitForRun(client, fulfilOrderWorkflowId(orderId));
+    const { orderId } = await placeMedusaOrder(suite.sdk, { title: `Scarf ${u}`, skus: [`SCARF-${u}-A`, `SCARF-${u}-B`] });
+    const handle = await waitForRun(suite.client, fulfilOrderWorkflowId(orderId));
 
     const { fo, so } = await ordersInSystems(orderId);
     expect(fo).toMatchObject({ status: 'pending' });
@@ -98,7 +95,7 @@ describe('order.placed → WMS, ERP → shipped', () => {
     // reaches the hub, which refuses it with the reason on a run of its own.
     const cancel = await postSignedWebhook('medusa', { type: 'order.canceled', data: { id: orderId } });
     expect(cancel.json).toMatchObject({ status: 'started', workflowId: cancelFinishedOrderWorkflowId(orderId) });
-    const cancelRun = client.workflow.getHandle(cancelFinishedOrderWorkflowId(orderId));
+    const cancelRun = suite.client.workflow.getHandle(cancelFinishedOrderWorkflowId(orderId));
     const refused = (await cancelRun.result()) as CancelFinishedOrderResult;
     finishedRuns.push(cancelRun.workflowId);
     expect(refused).toMatchObject({ outcome: 'refused', reason: expect.stringContaining(`has already shipped (DHL TRK-${u}`) });
@@ -117,8 +114,8 @@ describe('order.placed → WMS, ERP → shipped', () => {
     await injectFault(system, fault);
     let orderId: string;
     try {
-      ({ orderId } = await placeMedusaOrder(sdk, { title: `Glove ${u}`, skus: [`GLOVE-${u}`] }));
-      const handle = await waitForRun(client, fulfilOrderWorkflowId(orderId));
+      ({ orderId } = await placeMedusaOrder(suite.sdk, { title: `Glove ${u}`, skus: [`GLOVE-${u}`] }));
+      const handle = await waitForRun(suite.client, fulfilOrderWorkflowId(orderId));
       const error = await handle.result().then(
         () => undefined,
         (e: unknown) => e,
@@ -135,12 +132,12 @@ describe('order.placed → WMS, ERP → shipped', () => {
 
   test('a cancel in Medusa before shipping cancels the fulfillment order and the sales order in the same run', async () => {
     const u = uniq();
-    const { orderId } = await placeMedusaOrder(sdk, { title: `Hat ${u}`, skus: [`HAT-${u}`] });
-    const handle = await waitForRun(client, fulfilOrderWorkflowId(orderId));
+    const { orderId } = await placeMedusaOrder(suite.sdk, { title: `Hat ${u}`, skus: [`HAT-${u}`] });
+    const handle = await waitForRun(suite.client, fulfilOrderWorkflowId(orderId));
     await ordersInSystems(orderId);
     await eventually('the run to wait for the shipment', () => currentDetails(handle), (d) => d.includes('waiting for the WMS'));
 
-    await sdk.admin.order.cancel(orderId);
+    await suite.sdk.admin.order.cancel(orderId);
 
     const result = (await handle.result()) as FulfilOrderResult;
     finishedRuns.push(handle.workflowId);
@@ -154,7 +151,7 @@ describe('order.placed → WMS, ERP → shipped', () => {
     const first = await postSignedWebhook('medusa', late, `msg_cancel_${u}`);
     expect(first.json).toMatchObject({ status: 'started', workflowId: cancelFinishedOrderWorkflowId(orderId) });
     expect((await postSignedWebhook('medusa', late, `msg_cancel_${u}`)).json).toMatchObject({ status: 'duplicate' });
-    const cancelRun = client.workflow.getHandle(cancelFinishedOrderWorkflowId(orderId));
+    const cancelRun = suite.client.workflow.getHandle(cancelFinishedOrderWorkflowId(orderId));
     expect(await cancelRun.result()).toMatchObject({ outcome: 'canceled', wms: 'canceled', erp: 'unchanged' });
     finishedRuns.push(cancelRun.workflowId);
     expect(await simulatorOrdersByRef('ERP', orderId)).toEqual([expect.objectContaining({ status: 'canceled', version: 2 })]);
@@ -164,9 +161,9 @@ describe('order.placed → WMS, ERP → shipped', () => {
     const u = uniq();
     // The draft's id is the order's id, so the run can be started with a short timeout before
     // the order is placed; the bridge's own start for order.placed then finds it (duplicate).
-    const draft = await draftMedusaOrder(sdk, { title: `Sock ${u}`, skus: [`SOCK-${u}`] });
-    const handle = await client.workflow.start(fulfilOrder, { ...fulfilStart(draft.orderId, { escalateAfter: '2 seconds' }), workflowIdReusePolicy: 'REJECT_DUPLICATE' });
-    await convertDraft(sdk, draft);
+    const draft = await draftMedusaOrder(suite.sdk, { title: `Sock ${u}`, skus: [`SOCK-${u}`] });
+    const handle = await suite.client.workflow.start(fulfilOrder, { ...fulfilStart(draft.orderId, { escalateAfter: '2 seconds' }), workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    await convertDraft(suite.sdk, draft);
     const { fo } = await ordersInSystems(draft.orderId);
 
     const { metadata } = await eventually('the escalation mark on the order', () => fulfillmentsOf(draft.orderId), (o) => Boolean(o.metadata[ESCALATION_METADATA_KEY]));
@@ -180,5 +177,5 @@ describe('order.placed → WMS, ERP → shipped', () => {
     expect(result).toMatchObject({ outcome: 'shipped', escalated: true, trackingNumber: `TRK-${u}` });
   });
 
-  testFinishedRunsReplay(() => client, finishedRuns, 7);
+  testFinishedRunsReplay(suite, finishedRuns, 7);
 });

@@ -1,5 +1,4 @@
-import type Medusa from '@medusajs/js-sdk';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import {
   cmsEntriesFor,
   cmsUpdateEntry,
@@ -32,10 +31,8 @@ import { TASK_QUEUES } from '../task-queues';
  * own write counters, the ERP item's version (it grows by one per PATCH) and the CMS entry's
  * updatedAt.
  */
-let sdk: Medusa;
-let client: Client;
 
-useSuiteConnections((c) => ({ sdk, client } = c));
+const suite = useSuiteConnections();
 
 interface ErpItem {
   id: string;
@@ -50,7 +47,7 @@ const erpItem = async (sku: string): Promise<ErpItem> => (await simulatorRecords
 /** The entity's state; before its first change has started it, an empty one. */
 async function view(productId: string): Promise<ProductEntityView> {
   try {
-    return await client.workflow.getHandle(productEntityWorkflowId(productId)).query(productEntityQuery);
+    return await suite.client.workflow.getHandle(productEntityWorkflowId(productId)).query(productEntityQuery);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return { ...initialEntityState(), productId, pending: 0 };
     throw err;
@@ -62,8 +59,8 @@ async function syncedProduct(): Promise<{ productId: string; sku: string; title:
   const u = uniq();
   const sku = `ENT-${u}`;
   const title = `Entity ${u}`;
-  const productId = await createMedusaProduct(sdk, { title, skus: [sku] });
-  await (await waitForRun(client, syncNewProductWorkflowId(productId))).result();
+  const productId = await createMedusaProduct(suite.sdk, { title, skus: [sku] });
+  await (await waitForRun(suite.client, syncNewProductWorkflowId(productId))).result();
   // The flow's metadata write-back carries the synced marker, so the product.updated it makes
   // Medusa emit stays in Medusa (hub-forwarder.test.ts): the next change starts the entity.
   const synced = await medusaProduct(productId);
@@ -73,7 +70,7 @@ async function syncedProduct(): Promise<{ productId: string; sku: string; title:
 }
 
 async function medusaProduct(productId: string) {
-  const { product } = await sdk.admin.product.retrieve(productId, {
+  const { product } = await suite.sdk.admin.product.retrieve(productId, {
     fields: 'id,title,handle,status,description,subtitle,metadata,updated_at,variants.sku,variants.prices.amount,variants.prices.currency_code',
   });
   return product;
@@ -124,7 +121,7 @@ describe('product entity: changes from each system, each field from its owner, n
   test('Medusa title → ERP, WMS and CMS once each; their echoes go nowhere', async () => {
     const p = await syncedProduct();
     const title = `${p.title} renamed`;
-    await sdk.admin.product.update(p.productId, { title });
+    await suite.sdk.admin.product.update(p.productId, { title });
 
     await eventually('the copies', async () => ({ erp: await erpItem(p.sku), wms: (await simulatorRecordsBySku('WMS', p.sku))[0], cms: (await cmsEntriesFor(p.productId))[0] }), (c) =>
       c.erp.name === title && c.wms?.description === title && c.cms?.title === title,
@@ -187,8 +184,8 @@ describe('product entity: changes from each system, each field from its owner, n
 
   test('a product deleted in Medusa is retired in ERP, WMS and CMS', async () => {
     const p = await syncedProduct();
-    await sdk.admin.product.delete(p.productId);
-    const result = (await (await waitForRun(client, productEntityWorkflowId(p.productId))).result()) as ProductEntityResult;
+    await suite.sdk.admin.product.delete(p.productId);
+    const result = (await (await waitForRun(suite.client, productEntityWorkflowId(p.productId))).result()) as ProductEntityResult;
     expect(result.ended).toBe('deleted');
     expect((await erpItem(p.sku)).status).toBe('inactive');
     expect(await simulatorRecordsBySku('WMS', p.sku)).toHaveLength(0);
@@ -199,7 +196,7 @@ describe('product entity: changes from each system, each field from its owner, n
     const p = await syncedProduct();
     const workflowId = productEntityWorkflowId(p.productId);
     // Start the entity with a tiny history budget, so a few changes force continue-as-new.
-    const handle = await client.workflow.signalWithStart(productEntity, {
+    const handle = await suite.client.workflow.signalWithStart(productEntity, {
       workflowId,
       taskQueue: TASK_QUEUES.workflows,
       args: [{ productId: p.productId, maxHistoryEvents: 30, debounceMs: 10 }],
@@ -213,7 +210,7 @@ describe('product entity: changes from each system, each field from its owner, n
     }
     const v = await eventually('the last change after continue-as-new', () => view(p.productId), (x) => x.log.some((l) => l.messageId === 'can-4' && l.outcome === 'applied'));
     expect(v.continuedAsNew).toBeGreaterThanOrEqual(1);
-    expect((await client.workflow.getHandle(workflowId).describe()).runId).not.toBe(firstRun);
+    expect((await suite.client.workflow.getHandle(workflowId).describe()).runId).not.toBe(firstRun);
     expect(v.fields).toMatchObject({ subtitle: 'v4' });
     expect(v.writes.medusa).toBe(5);
     // A re-delivery of the first change, seen before continue-as-new, is still recognised.

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Medusa from '@medusajs/js-sdk';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { Webhook } from 'standardwebhooks';
 import { requireEnv } from '../../../test/support/env';
@@ -25,14 +24,12 @@ import { METADATA_KEYS, syncNewProductWorkflowId, type SyncNewProductResult } fr
  * Medusa → the bridge → this workflow on the worker → ERP and WMS simulators and Strapi → ids
  * written back to Medusa.
  */
-let sdk: Medusa;
-let client: Client;
 const finishedRuns: string[] = [];
 
-useSuiteConnections((c) => ({ sdk, client } = c));
+const suite = useSuiteConnections();
 
 async function metadataOf(productId: string): Promise<Record<string, unknown>> {
-  const { product } = await sdk.admin.product.retrieve(productId, { fields: 'id,metadata' });
+  const { product } = await suite.sdk.admin.product.retrieve(productId, { fields: 'id,metadata' });
   return (product.metadata ?? {}) as Record<string, unknown>;
 }
 
@@ -40,9 +37,9 @@ describe('product.created → ERP, WMS, CMS', () => {
   test('a product created in Medusa reaches every system and carries their ids back', async () => {
     const u = uniq();
     const skus = [`TEE-${u}-S`, `TEE-${u}-M`];
-    const productId = await createMedusaProduct(sdk, { title: `Tee ${u}`, skus });
+    const productId = await createMedusaProduct(suite.sdk, { title: `Tee ${u}`, skus });
 
-    const handle = await waitForRun(client, syncNewProductWorkflowId(productId));
+    const handle = await waitForRun(suite.client, syncNewProductWorkflowId(productId));
     const result = (await handle.result()) as SyncNewProductResult;
     finishedRuns.push(handle.workflowId);
 
@@ -78,12 +75,12 @@ describe('product.created → ERP, WMS, CMS', () => {
     const u = uniq();
     const sku = `MUG-${u}`;
     // A 422 from the WMS is a permanent refusal: non-retryable, so the saga unwinds at once.
-    await waitForIdleHub(client);
+    await waitForIdleHub(suite.client);
     await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'fail_before', status: 422 });
     let productId: string;
     try {
-      productId = await createMedusaProduct(sdk, { title: `Mug ${u}`, skus: [sku] });
-      const handle = await waitForRun(client, syncNewProductWorkflowId(productId));
+      productId = await createMedusaProduct(suite.sdk, { title: `Mug ${u}`, skus: [sku] });
+      const handle = await waitForRun(suite.client, syncNewProductWorkflowId(productId));
       const error = await handle.result().then(
         () => undefined,
         (e: unknown) => e,
@@ -107,11 +104,11 @@ describe('product.created → ERP, WMS, CMS', () => {
     const u = uniq();
     const sku = `CAP-${u}`;
     // Both simulators commit the first create and then answer 503, as if the response was lost.
-    await waitForIdleHub(client);
+    await waitForIdleHub(suite.client);
     await injectFault('ERP', { method: 'POST', path: '/v1/items', mode: 'fail_after_commit', status: 503, times: 1 });
     await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'fail_after_commit', status: 503, times: 1 });
     try {
-      const productId = await createMedusaProduct(sdk, { title: `Cap ${u}`, skus: [sku] });
+      const productId = await createMedusaProduct(suite.sdk, { title: `Cap ${u}`, skus: [sku] });
       // Three more deliveries of the same event, besides the subscriber's own.
       const { BRIDGE_URL, WEBHOOK_SECRETS_MEDUSA } = requireEnv('BRIDGE_URL', 'WEBHOOK_SECRETS_MEDUSA');
       const body = JSON.stringify({ type: 'product.created', data: { id: productId } });
@@ -133,7 +130,7 @@ describe('product.created → ERP, WMS, CMS', () => {
         runIds.add(((await res.json()) as { runId: string }).runId);
       }
       expect(runIds.size).toBe(1);
-      const handle = await waitForRun(client, syncNewProductWorkflowId(productId));
+      const handle = await waitForRun(suite.client, syncNewProductWorkflowId(productId));
       await handle.result();
       finishedRuns.push(handle.workflowId);
       // Both lost responses happened (each fault fired its one time), and were retried.
@@ -148,5 +145,5 @@ describe('product.created → ERP, WMS, CMS', () => {
     }
   });
 
-  testFinishedRunsReplay(() => client, finishedRuns, 3);
+  testFinishedRunsReplay(suite, finishedRuns, 3);
 });
