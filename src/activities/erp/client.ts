@@ -104,6 +104,11 @@ export class ErpClient {
     return this.items.list({ ...query });
   }
 
+  /** Every item matching the filter, across all pages. */
+  listAllItems(query: Omit<ListItemsQuery, 'cursor'> = {}): Promise<ErpItem[]> {
+    return this.items.listAll({ limit: 200, ...query });
+  }
+
   /** SKUs are unique in the ERP, so this is the item or null. */
   findItemBySku(sku: string): Promise<ErpItem | null> {
     return this.items.findOne({ sku });

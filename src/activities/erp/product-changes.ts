@@ -8,7 +8,7 @@ import type { ErpClient } from './client';
 export function createErpProductChangeActivities(client: ErpClient) {
   const items = productRecordWrites({
     findBySku: (sku) => client.findItemBySku(sku),
-    listByExternalRef: async (ref) => (await client.listItems({ external_ref: ref, limit: 200 })).data,
+    listByExternalRef: (ref) => client.listAllItems({ external_ref: ref }),
     text: (item) => item.name,
     setText: (id, name, opts) => client.updateItem(id, { name }, opts),
   });

@@ -159,6 +159,21 @@ export class SaasResource<T> {
     return this.api.list(this.path, this.schema, query);
   }
 
+  /**
+   * Every record matching the filter, page by page. For a filter on a field that is not unique
+   * (the records of one product): one page would silently leave the rest out.
+   */
+  async listAll(query: ListQuery): Promise<T[]> {
+    const all: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ ...query, ...(cursor ? { cursor } : {}) });
+      all.push(...page.data);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    return all;
+  }
+
   /** For a filter on a field the system keeps unique (sku, external_ref): the record or null. */
   async findOne(query: ListQuery): Promise<T | null> {
     return (await this.list({ ...query, limit: 1 })).data[0] ?? null;

@@ -108,6 +108,11 @@ export class WmsClient {
     return this.skus.list({ ...query });
   }
 
+  /** Every SKU record matching the filter, across all pages. */
+  listAllSkus(query: Omit<ListSkusQuery, 'cursor'> = {}): Promise<WmsSku[]> {
+    return this.skus.listAll({ limit: 200, ...query });
+  }
+
   /** SKUs are unique in the WMS, so this is the record or null. */
   findSkuBySku(sku: string): Promise<WmsSku | null> {
     return this.skus.findOne({ sku });

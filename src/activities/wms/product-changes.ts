@@ -8,7 +8,7 @@ import type { WmsClient } from './client';
 export function createWmsProductChangeActivities(client: WmsClient) {
   const skus = productRecordWrites({
     findBySku: (sku) => client.findSkuBySku(sku),
-    listByExternalRef: async (ref) => (await client.listSkus({ external_ref: ref, limit: 200 })).data,
+    listByExternalRef: (ref) => client.listAllSkus({ external_ref: ref }),
     text: (record) => record.description,
     setText: (id, description, opts) => client.updateSku(id, { description }, opts),
   });
