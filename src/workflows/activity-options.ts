@@ -1,4 +1,4 @@
-import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { TASK_QUEUES, type SystemTaskQueue } from './task-queues';
 
 /**
@@ -41,3 +41,28 @@ export const localDoOptions: LocalActivityOptions = {
   localRetryThreshold: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
+
+/**
+ * Do options for a saga step whose undo must not overtake it (saga.ts). With the SDK's default
+ * cancellation type (TRY_CANCEL) a cancelled activity's promise rejects at once while the
+ * activity goes on running in a worker: the saga would run the undo, find nothing, and the do
+ * would then commit an orphan. WAIT_CANCELLATION_COMPLETED makes the promise settle only once
+ * the activity has really ended, so the saga's "await every in-flight do" means "the call is
+ * over". That holds for local activities too (the worker waits for the function to return).
+ *
+ * Why the do activities do not heartbeat to learn of the cancel sooner: each is one write
+ * (plus reads) to another system, and a request already sent cannot be taken back by aborting
+ * it (the system may commit anyway, and the abort would turn a known outcome into an unknown
+ * one). So a cancelled do finishes its attempt (bounded by startToCloseTimeout) and its result
+ * is reported; the server schedules no further attempt once a cancel is requested, and one
+ * waiting in backoff is cancelled at once with nothing in flight.
+ *
+ * Runs started before this existed recorded TRY_CANCEL's behaviour, so flows choose this
+ * behind a patch (see SETTLE_BEFORE_UNDO_PATCH).
+ */
+export function settleBeforeUndo<O extends ActivityOptions | LocalActivityOptions>(options: O): O {
+  return { ...options, cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+}
+
+/** Patch id of flows whose do activities wait for cancellation to complete (settleBeforeUndo). */
+export const SETTLE_BEFORE_UNDO_PATCH = 'saga-undo-after-do-settles';

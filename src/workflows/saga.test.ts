@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { requireEnv } from '../../test/support/env';
 import type { HarnessActivities, HarnessInput } from '../../test/workflows/saga-harness';
@@ -24,6 +25,24 @@ const activities: HarnessActivities = {
   async undoStep(step) {
     if (failingUndos.includes(step)) throw ApplicationFailure.nonRetryable(`undo ${step} broke`, 'InjectedUndoFailure');
     journal.push(`undo ${step}`);
+  },
+  async slowDo(step) {
+    journal.push(`start ${step}`);
+    // Like the hub's do activities, it does not abort its call on a cancel: it finishes and
+    // commits. It waits until the cancel has reached it (a heartbeat's answer for an ordinary
+    // activity; the worker itself for a local one), so the cancel certainly came first.
+    const context = Context.current();
+    const deadline = Date.now() + 20_000;
+    while (!context.cancellationSignal.aborted) {
+      if (Date.now() > deadline) throw new Error('the cancel never reached the activity');
+      context.heartbeat();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    journal.push(`do ${step}`);
+    return `made ${step}`;
+  },
+  async undoWithOutcome(step, outcome) {
+    journal.push(`undo ${step} (${outcome})`);
   },
 };
 
@@ -134,6 +153,25 @@ describe('saga compensation stack', () => {
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(journal).toEqual(['do 1', 'do 2', 'undo 2', 'undo 1']);
     expect((await handle.describe()).status.name).toBe('CANCELLED');
+  });
+});
+
+describe('cancelling a run while a do is in flight', () => {
+  // The defect: with the SDK's default cancellation type the cancelled do's promise rejected at
+  // once, the saga ran the undo (which found nothing), and the do committed afterwards: an orphan.
+  test.each([
+    ['an ordinary activity', false],
+    ['a local activity', true],
+  ])('the undo waits for %s to settle, and receives what it made', async (_kind, local) => {
+    const workflowId = `saga-${randomUUID()}`;
+    const handle = await client.workflow.start('sagaInFlightHarness', { taskQueue, workflowId, args: [{ local }] });
+    await waitFor(() => journal.includes('start 1'));
+    await handle.cancel();
+    const error = await handle.result().catch((e: unknown) => e);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(journal).toEqual(['start 1', 'do 1', 'undo 1 (completed: made 1)']);
+    expect((await handle.describe()).status.name).toBe('CANCELLED');
+    expect((await compensationMemo(workflowId))?.outcomes).toEqual([{ step: 'step 1', status: 'undone' }]);
   });
 });
 

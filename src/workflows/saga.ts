@@ -15,6 +15,17 @@ import {
  * - The undo is registered *before* the step runs. A call that timed out may still have
  *   committed on the other side; only an undo registered up front gets to remove it. Every undo
  *   must therefore tolerate "nothing to undo".
+ * - An undo touches only what its step did. `step()` hands the undo the do's settled outcome:
+ *   its result when it completed (so it knows whether it created, adopted or updated a record),
+ *   or `unknown` when it failed, timed out or was cancelled (it may still have committed; the
+ *   undo must then prove the record is this step's, e.g. by the step's idempotency key, or
+ *   leave it).
+ * - An undo never overtakes its do. On a failure or a cancel, every do still in flight is
+ *   awaited until it settles before its undo runs: an undo that ran first would find nothing,
+ *   and the do would then commit an orphan. For the await to mean "the call is over", do
+ *   activities must be scheduled with `cancellationType: WAIT_CANCELLATION_COMPLETED`
+ *   (activity-options.ts, `settleBeforeUndo`); with the SDK's default (TRY_CANCEL) a cancelled
+ *   activity's promise rejects at once while the activity still runs in a worker.
  * - Unwinding runs inside a non-cancellable scope, so cancelling a run still compensates.
  * - Undos are activities with their own retry policy (set by the caller's proxyActivities).
  * - A failed undo is never swallowed: the run fails with CompensationFailed naming every undo
@@ -48,9 +59,18 @@ export interface CompensationReport {
 
 export const COMPENSATION_FAILED = 'CompensationFailed';
 
+/**
+ * What an undo knows about its do. `unknown` covers every case where the do did not return a
+ * result (failed, timed out, cancelled): an earlier attempt may have committed with its response
+ * lost, so "it failed" never proves "nothing happened".
+ */
+export type StepOutcome<T> = { status: 'completed'; result: T } | { status: 'unknown'; reason: string };
+
 interface Registered {
   step: string;
   undo: () => Promise<unknown>;
+  /** The do's outcome once it settles (never rejects); absent for addCompensation's undos. */
+  settled?: Promise<StepOutcome<unknown>>;
 }
 
 export class Saga {
@@ -63,6 +83,29 @@ export class Saga {
     this.stack.push({ step, undo });
   }
 
+  /**
+   * Registers `undo`, then runs `run` (the do) and returns its result. On unwinding, the undo
+   * waits for the do to settle and receives its outcome, so it can undo exactly what this run
+   * did (see StepOutcome).
+   */
+  step<T>(step: string, run: () => Promise<T>, undo: (outcome: StepOutcome<T>) => Promise<unknown>): Promise<T> {
+    // On the stack before the do is scheduled, like addCompensation's undos.
+    let reportOutcome: (outcome: StepOutcome<T>) => void = () => undefined;
+    const settled = new Promise<StepOutcome<T>>((resolve) => (reportOutcome = resolve));
+    this.stack.push({ step, settled, undo: async () => undo(await settled) });
+    let done: Promise<T>;
+    try {
+      done = run();
+    } catch (err) {
+      done = Promise.reject(err);
+    }
+    done.then(
+      (result) => reportOutcome({ status: 'completed', result }),
+      (err: unknown) => reportOutcome({ status: 'unknown', reason: describe(err) }),
+    );
+    return done;
+  }
+
   /** Steps registered so far, oldest first. */
   get steps(): string[] {
     return this.stack.map((r) => r.step);
@@ -72,6 +115,9 @@ export class Saga {
   async compensate(cause: unknown): Promise<CompensationReport> {
     const pending = [...this.stack].reverse();
     this.stack.length = 0;
+    // Every do still in flight settles first, even in parallel mode where undos do not wait
+    // for each other: an undo must never run beside its own do.
+    await Promise.all(pending.map((r) => r.settled));
     const outcomes = this.options.parallelCompensation
       ? await Promise.all(pending.map((r) => runUndo(r)))
       : await this.unwindInOrder(pending);
