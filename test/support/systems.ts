@@ -104,9 +104,11 @@ export async function simulatorRecordsBySku(system: System, sku: string): Promis
 export interface FaultSpec {
   method?: string;
   path?: string;
-  mode: 'fail_before' | 'fail_after_commit';
+  mode: 'fail_before' | 'fail_after_commit' | 'delay';
   status?: number;
   times?: number;
+  /** For `delay`: the request waits this long, then is handled normally. */
+  delay_ms?: number;
 }
 
 export async function injectFault(system: System, fault: FaultSpec): Promise<void> {

@@ -25,6 +25,8 @@ const productEntrySchema = z.object({
   subtitle: z.string().nullable(),
   seo_title: z.string().nullable(),
   seo_description: z.string().nullable(),
+  // Optional: a Strapi whose schema predates it (issue 9) answers without it.
+  hub_created_by: z.string().nullable().optional(),
   updatedAt: z.string(),
 });
 type StrapiProductEntry = z.infer<typeof productEntrySchema>;
@@ -55,6 +57,8 @@ export interface CmsProductEntry {
   seoTitle: string | null;
   seoDescription: string | null;
   updatedAt: string;
+  /** The key of the hub step that created the entry (schema.js: hub_created_by); absent if none did. */
+  createdBy?: string;
 }
 
 /** The fields the hub owns and writes; the CMS-owned ones are never sent, so edits survive syncs. */
@@ -62,6 +66,14 @@ export interface CmsProductWrite {
   medusaId: string;
   title: string;
   handle: string;
+  description: string | null;
+  skus: string[];
+}
+
+/** The hub-owned fields as an entry holds them (nulls included), for putting them back. */
+export interface CmsHubFields {
+  title: string | null;
+  handle: string | null;
   description: string | null;
   skus: string[];
 }
@@ -120,8 +132,9 @@ export class CmsClient {
    * Creates an entry. A unique violation on medusa_id is an answer, not a failure: it is how a
    * retried create learns that its first attempt (or a concurrent one) got there first.
    */
-  async createProduct(data: CmsProductWrite): Promise<CmsCreateResult> {
-    const res = await this.http.request<unknown>('POST', PRODUCTS, { body: { data: toStrapi(data) }, accept: [400] });
+  async createProduct(data: CmsProductWrite, createdBy?: string): Promise<CmsCreateResult> {
+    const body = { data: { ...toStrapi(data), ...(createdBy !== undefined ? { hub_created_by: createdBy } : {}) } };
+    const res = await this.http.request<unknown>('POST', PRODUCTS, { body, accept: [400] });
     if (res.status === 400) {
       if (isUniqueViolation(res.body, 'medusa_id')) return { kind: 'duplicate' };
       throw failureForStatus({ system: CMS_SYSTEM, method: 'POST', path: PRODUCTS, status: 400, body: JSON.stringify(res.body) });
@@ -133,6 +146,13 @@ export class CmsClient {
   async updateProduct(documentId: string, data: CmsProductWrite): Promise<CmsProductEntry> {
     const path = `${PRODUCTS}/${encodeURIComponent(documentId)}`;
     const res = await this.http.request<unknown>('PUT', path, { body: { data: toStrapi(data) } });
+    return toEntry(parse(singleResponseSchema, res.body, 'PUT', path).data);
+  }
+
+  /** Puts the hub-owned fields back as they were before a rolled-back run updated them. */
+  async restoreProduct(documentId: string, fields: CmsHubFields): Promise<CmsProductEntry> {
+    const path = `${PRODUCTS}/${encodeURIComponent(documentId)}`;
+    const res = await this.http.request<unknown>('PUT', path, { body: { data: fields } });
     return toEntry(parse(singleResponseSchema, res.body, 'PUT', path).data);
   }
 
@@ -175,6 +195,7 @@ function toEntry(e: StrapiProductEntry): CmsProductEntry {
     seoTitle: e.seo_title,
     seoDescription: e.seo_description,
     updatedAt: e.updatedAt,
+    ...(e.hub_created_by ? { createdBy: e.hub_created_by } : {}),
   };
 }
 

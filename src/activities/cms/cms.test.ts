@@ -167,7 +167,8 @@ describe('CMS product activities', () => {
     expect(edit.status).toBe(200);
 
     const again = await cms.cmsUpsertProductEntry({ ...input, title: 'Linen shirt (new cut)', skus: ['LIN-S'] });
-    expect(again).toEqual({ documentId, created: false });
+    // What it changed comes back, so an undo can put it back (issue 9).
+    expect(again).toEqual({ documentId, created: false, previous: { title: input.title, handle: input.handle, description: input.description, skus: input.skus } });
     expect(await cms.cmsGetProductEntry({ medusaId: input.medusaId })).toMatchObject({
       title: 'Linen shirt (new cut)',
       skus: ['LIN-S'],
@@ -180,6 +181,30 @@ describe('CMS product activities', () => {
     const input = productInput(uniqueMedusaId());
     await cms.cmsUpsertProductEntry(input);
     await expect(cms.cmsDeleteProductEntry({ medusaId: input.medusaId })).resolves.toEqual({ deleted: true });
+    await expect(cms.cmsGetProductEntry({ medusaId: input.medusaId })).resolves.toBeNull();
+  });
+
+  test('the undo of an upsert that updated an existing entry puts its fields back instead of deleting it', async () => {
+    const input = productInput(uniqueMedusaId());
+    const { documentId } = await cms.cmsUpsertProductEntry(input);
+    const creationKey = `run-${randomUUID()}/cms-entry`;
+    const upserted = await cms.cmsUpsertProductEntry({ ...input, title: 'Renamed by a run', creationKey });
+    expect(upserted).toMatchObject({ documentId, created: false });
+    await expect(cms.cmsDeleteProductEntry({ medusaId: input.medusaId, creationKey, upserted })).resolves.toEqual({ deleted: false, restored: true });
+    expect(await cms.cmsGetProductEntry({ medusaId: input.medusaId })).toMatchObject({ documentId, title: input.title });
+    // Outcome unknown: the entry was not made by this step, so it stays.
+    await expect(cms.cmsDeleteProductEntry({ medusaId: input.medusaId, creationKey })).resolves.toEqual({ deleted: false, skipped: 'not_created_by_step' });
+    expect(await cms.cmsGetProductEntry({ medusaId: input.medusaId })).not.toBeNull();
+  });
+
+  test('an entry made under the step key counts as created, even by an attempt whose response was lost', async () => {
+    const input = productInput(uniqueMedusaId());
+    const creationKey = `run-${randomUUID()}/cms-entry`;
+    const first = await cms.cmsUpsertProductEntry({ ...input, creationKey });
+    // The retry after a lost response hits the unique medusa_id and finds its own entry.
+    await expect(cms.cmsUpsertProductEntry({ ...input, creationKey })).resolves.toEqual({ documentId: first.documentId, created: true });
+    // An undo that never learnt the outcome proves the entry is the step's, and deletes it.
+    await expect(cms.cmsDeleteProductEntry({ medusaId: input.medusaId, creationKey })).resolves.toEqual({ deleted: true });
     await expect(cms.cmsGetProductEntry({ medusaId: input.medusaId })).resolves.toBeNull();
   });
 

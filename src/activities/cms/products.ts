@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MicroBatcher } from '../batcher';
-import type { CmsClient, CmsProductEntry, CmsProductWrite } from './client';
+import type { CmsClient, CmsHubFields, CmsProductEntry, CmsProductWrite } from './client';
 
 export type { CmsProductEntry } from './client';
 
@@ -10,6 +10,40 @@ export interface CmsUpsertProductInput {
   handle: string;
   description: string | null;
   skus: string[];
+  /**
+   * The step's key (workflow id + step), stored on an entry this call creates (hub_created_by):
+   * it lets the undo and a retried create tell the step's own entry from one made before.
+   */
+  creationKey?: string;
+}
+
+export interface CmsUpsertProductResult {
+  documentId: string;
+  /** true: this step made the entry (this call, or an earlier attempt whose response was lost). */
+  created: boolean;
+  /** The hub fields as they were, when this call changed an entry it did not create. */
+  previous?: CmsHubFields;
+}
+
+export interface CmsDeleteProductEntryInput {
+  medusaId: string;
+  /**
+   * The upsert's creationKey. Given, the undo touches only what that upsert did: the outcome in
+   * `upserted` when the upsert returned, else (outcome unknown) it deletes the entry only if
+   * hub_created_by proves the step made it. Absent (the entity's retire, older inputs): the
+   * entry of medusaId is deleted, as it always was.
+   */
+  creationKey?: string;
+  /** The upsert's result, when it returned one. */
+  upserted?: CmsUpsertProductResult;
+}
+
+export interface CmsDeleteProductEntryResult {
+  deleted: boolean;
+  /** The hub fields were put back as they were before the upsert changed them. */
+  restored?: boolean;
+  /** Why the entry was left: the step did not create it (`not_created_by_step`). */
+  skipped?: 'not_created_by_step';
 }
 
 /**
@@ -37,7 +71,7 @@ export function createCmsActivities(client: CmsClient) {
      * concurrent run, or an entry made earlier), read that entry and bring it up to date.
      * Only hub-owned fields are written, so an editor's subtitle and SEO copy survive.
      */
-    async cmsUpsertProductEntry(input: CmsUpsertProductInput): Promise<{ documentId: string; created: boolean }> {
+    async cmsUpsertProductEntry(input: CmsUpsertProductInput): Promise<CmsUpsertProductResult> {
       const data: CmsProductWrite = {
         medusaId: input.medusaId,
         title: input.title,
@@ -45,7 +79,7 @@ export function createCmsActivities(client: CmsClient) {
         description: input.description,
         skus: input.skus,
       };
-      const result = await client.createProduct(data);
+      const result = await client.createProduct(data, input.creationKey);
       if (result.kind === 'created') return { documentId: result.entry.documentId, created: true };
       const existing = await client.findProductByMedusaId(input.medusaId);
       if (!existing) {
@@ -53,8 +87,15 @@ export function createCmsActivities(client: CmsClient) {
         // lets the retry policy run the whole upsert again from a state that has settled.
         throw ApplicationFailure.retryable(`CMS reported medusa_id ${input.medusaId} as taken, but no such entry was found`, 'CmsEntryVanished');
       }
-      if (!hubFieldsEqual(existing, data)) await client.updateProduct(existing.documentId, data);
-      return { documentId: existing.documentId, created: false };
+      // Made by this very step, by an attempt whose response was lost: still "created".
+      if (input.creationKey !== undefined && existing.createdBy === input.creationKey) {
+        if (!hubFieldsEqual(existing, data)) await client.updateProduct(existing.documentId, data);
+        return { documentId: existing.documentId, created: true };
+      }
+      if (hubFieldsEqual(existing, data)) return { documentId: existing.documentId, created: false };
+      await client.updateProduct(existing.documentId, data);
+      const previous: CmsHubFields = { title: existing.title, handle: existing.handle, description: existing.description, skus: existing.skus };
+      return { documentId: existing.documentId, created: false, previous };
     },
 
     /**
@@ -62,10 +103,24 @@ export function createCmsActivities(client: CmsClient) {
      * cope with a create that never happened, happened with a lost response, or happened: it
      * looks the entry up by medusa_id rather than trusting a documentId it may never have seen.
      * Not found means done, and so does an entry that vanishes between the lookup and the delete.
+     * Given the upsert's key it undoes only what the upsert did (see CmsDeleteProductEntryInput):
+     * an entry that existed before the run gets its hub fields back instead of being deleted.
      */
-    async cmsDeleteProductEntry(input: { medusaId: string }): Promise<{ deleted: boolean }> {
+    async cmsDeleteProductEntry(input: CmsDeleteProductEntryInput): Promise<CmsDeleteProductEntryResult> {
+      const { upserted } = input;
+      if (upserted && !upserted.created) {
+        if (!upserted.previous) return { deleted: false };
+        const existing = await client.findProductByMedusaId(input.medusaId);
+        if (!existing || existing.documentId !== upserted.documentId) return { deleted: false };
+        await client.restoreProduct(existing.documentId, upserted.previous);
+        return { deleted: false, restored: true };
+      }
       const existing = await client.findProductByMedusaId(input.medusaId);
       if (!existing) return { deleted: false };
+      if (upserted && existing.documentId !== upserted.documentId) return { deleted: false };
+      if (!upserted && input.creationKey !== undefined && existing.createdBy !== input.creationKey) {
+        return { deleted: false, skipped: 'not_created_by_step' };
+      }
       return { deleted: await client.deleteProduct(existing.documentId) };
     },
 

@@ -20,6 +20,8 @@ export const erpItemSchema = z.object({
   status: z.enum(['active', 'inactive']),
   external_ref: z.string().nullable(),
   version: z.number().int(),
+  // Which create made the record (its Idempotency-Key); optional so systems without it still parse.
+  creation_key: z.string().nullable().optional(),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -47,7 +47,9 @@ describe('ERP product activities', () => {
     await failureOf(create('SKU-3', 'variant_3', 'key-a'));
     const sameKey = await create('SKU-3', 'variant_3', 'key-a');
     const otherKey = await create('SKU-3', 'variant_3', 'key-b');
-    expect(otherKey).toEqual(sameKey);
+    expect(sameKey.adopted).toBe(false);
+    // Another key (another step) finds the record the first one made: the same item, adopted.
+    expect(otherKey).toEqual({ itemId: sameKey.itemId, adopted: true });
     expect((await client.listItems({ sku: 'SKU-3' })).data).toHaveLength(1);
   });
 
@@ -62,6 +64,43 @@ describe('ERP product activities', () => {
       skipped: 'external_ref_mismatch',
     });
     expect(await client.getItem(itemId)).not.toBeNull();
+  });
+
+  describe('the undo removes only what its create made (issue 9)', () => {
+    it('a create that finds an item already carrying our external_ref adopts it, and its undo leaves it', async () => {
+      // Made before the run, e.g. by `hub backfill --from erp`: our external_ref, another key.
+      const before = await client.createItem({ sku: 'SKU-9', name: 'Master item', price: null, external_ref: 'variant_9' }, { idempotencyKey: 'import-9' });
+      if (before.outcome !== 'created') throw new Error('setup failed');
+      const result = await create('SKU-9', 'variant_9', 'run/erp-item/SKU-9');
+      expect(result).toEqual({ itemId: before.record.id, adopted: true });
+      expect(await acts.erpDeleteItem({ sku: 'SKU-9', externalRef: 'variant_9', idempotencyKey: 'run/erp-item/SKU-9', created: { id: result.itemId, adopted: true } })).toEqual({
+        deleted: false,
+        skipped: 'adopted',
+      });
+      // Outcome unknown (the create timed out, say): the item was not made under the step's key.
+      expect(await acts.erpDeleteItem({ sku: 'SKU-9', externalRef: 'variant_9', idempotencyKey: 'run/erp-item/SKU-9' })).toEqual({
+        deleted: false,
+        skipped: 'not_created_by_step',
+      });
+      expect(await client.getItem(before.record.id)).not.toBeNull();
+    });
+
+    it('with the outcome unknown, the undo deletes the item its create committed under the step key', async () => {
+      await control(sim.url, 'POST', '/faults', { method: 'POST', path: '/v1/items', mode: 'fail_after_commit', times: 1 });
+      await failureOf(create('SKU-10', 'variant_10', 'run/erp-item/SKU-10'));
+      const orphan = await client.findItemBySku('SKU-10');
+      expect(orphan?.creation_key).toBe('run/erp-item/SKU-10');
+      expect(await acts.erpDeleteItem({ sku: 'SKU-10', externalRef: 'variant_10', idempotencyKey: 'run/erp-item/SKU-10' })).toEqual({ deleted: true });
+      expect(await client.findItemBySku('SKU-10')).toBeNull();
+    });
+
+    it('a created outcome deletes exactly the item the create returned', async () => {
+      const result = await create('SKU-11', 'variant_11', 'run/erp-item/SKU-11');
+      expect(result.adopted).toBe(false);
+      expect(await acts.erpDeleteItem({ sku: 'SKU-11', externalRef: 'variant_11', idempotencyKey: 'run/erp-item/SKU-11', created: { id: result.itemId, adopted: false } })).toEqual({
+        deleted: true,
+      });
+    });
   });
 
   describe('error classification', () => {

@@ -34,11 +34,13 @@ export function createErpActivities(client: ErpClient) {
   });
   return {
     /** Creates the item for one variant; a 409 for an item already carrying our external_ref is success. */
-    async erpCreateItem(input: ErpCreateItemInput): Promise<{ itemId: string }> {
-      return { itemId: await items.create(input) };
+    async erpCreateItem(input: ErpCreateItemInput): Promise<{ itemId: string; adopted?: boolean }> {
+      const { id, adopted } = await items.create(input);
+      // `adopted` is new (issue 9) and optional: results recorded before it read as "created".
+      return { itemId: id, adopted };
     },
 
-    /** Undo of erpCreateItem: deletes the SKU's item only if its external_ref is ours; "not there" is done. */
+    /** Undo of erpCreateItem: deletes the SKU's item only if this step made it (see sku-records); "not there" is done. */
     async erpDeleteItem(input: ErpDeleteItemInput): Promise<ErpDeleteItemResult> {
       return items.delete(input);
     },

@@ -21,6 +21,12 @@ export interface SkuRecord {
   id: string;
   sku: string;
   external_ref: string | null;
+  /**
+   * The Idempotency-Key of the request that created the record (null without one). Part of the
+   * REST contract since issue 9, optional so a system that does not return it still parses: its
+   * records then prove nothing, and an undo that needs proof leaves them.
+   */
+  creation_key?: string | null;
 }
 
 /**
@@ -60,15 +66,35 @@ export interface CreateSkuRecordInput {
   origin?: string;
 }
 
+/** What the create returns: the record, and whether this call made it or found it. */
+export interface CreateSkuRecordResult {
+  id: string;
+  /** true: the record existed before this step (same SKU, our external_ref) and was adopted, not made. */
+  adopted: boolean;
+}
+
 export interface DeleteSkuRecordInput {
   sku: string;
   externalRef: string;
+  /**
+   * The create's idempotency key. Given, the undo deletes only what that create made: the record
+   * the create returned (`created`), or, when its outcome is unknown, a record whose
+   * creation_key is this key. Absent (inputs from before issue 9, reconciliation's deletes of
+   * orphans), external_ref alone decides, as it always did.
+   */
+  idempotencyKey?: string;
+  /** The create's settled result, when it returned one; absent when its outcome is unknown. */
+  created?: CreateSkuRecordResult;
 }
 
 export interface DeleteSkuRecordResult {
   deleted: boolean;
-  /** Why nothing was deleted, for the workflow history. */
-  skipped?: 'not_found' | 'external_ref_mismatch';
+  /**
+   * Why nothing was deleted, for the workflow history: `adopted`, the step found the record
+   * and did not make it; `not_created_by_step`, the outcome was unknown and nothing proves the
+   * record is this step's.
+   */
+  skipped?: 'not_found' | 'external_ref_mismatch' | 'adopted' | 'not_created_by_step';
 }
 
 /** The do/undo pair for one system; its activities wrap these under their own names. */
@@ -76,12 +102,14 @@ export function skuRecordSaga<R extends SkuRecord, I extends CreateSkuRecordInpu
   return {
     /**
      * Creates the record and returns its id. A 409 for a record that already carries our
-     * external_ref counts as success: the create happened earlier (another key, or a lost
-     * response), and this makes the step idempotent even across idempotency keys.
+     * external_ref counts as success: the record was made earlier (by an import or a backfill,
+     * or by this very step under a key the system has since forgotten), and this makes the step
+     * idempotent even across idempotency keys. The result says which, so the undo removes only
+     * a record this step made.
      */
-    async create(input: I): Promise<string> {
+    async create(input: I): Promise<CreateSkuRecordResult> {
       const result = await sys.create(input, { idempotencyKey: input.idempotencyKey, origin: input.origin });
-      if (result.outcome === 'created') return result.record.id;
+      if (result.outcome === 'created') return { id: result.record.id, adopted: false };
       const { system, failureTypes } = sys;
       if (result.code !== 'sku_conflict') {
         throw ApplicationFailure.nonRetryable(`${system} refused ${sys.noun} ${input.sku}: ${result.code}: ${result.message}`, failureTypes.conflict);
@@ -104,19 +132,26 @@ export function skuRecordSaga<R extends SkuRecord, I extends CreateSkuRecordInpu
           { sku: input.sku, [`${sys.noun}Id`]: existing.id, externalRef: existing.external_ref },
         );
       }
-      return existing.id;
+      return { id: existing.id, adopted: existing.creation_key !== input.idempotencyKey };
     },
 
     /**
      * Undo of create. The saga registers it BEFORE the create runs, so it must cope with a
      * create that never happened, happened with its response lost, or was retried: it looks the
      * record up by SKU (not by an id we may never have received) and deletes it only if the
-     * external_ref shows it is ours — never someone else's record that shares the SKU.
+     * external_ref shows it is ours — never someone else's record that shares the SKU — and,
+     * given the create's key, only if that create made it: an adopted record (an ERP master
+     * item the hub linked to, not made) outlives the run's rollback.
      */
     async delete(input: DeleteSkuRecordInput): Promise<DeleteSkuRecordResult> {
+      if (input.created?.adopted) return { deleted: false, skipped: 'adopted' };
       const record = await sys.findBySku(input.sku);
       if (!record) return { deleted: false, skipped: 'not_found' };
       if (record.external_ref !== input.externalRef) return { deleted: false, skipped: 'external_ref_mismatch' };
+      if (input.created && record.id !== input.created.id) return { deleted: false, skipped: 'not_found' };
+      if (!input.created && input.idempotencyKey !== undefined && record.creation_key !== input.idempotencyKey) {
+        return { deleted: false, skipped: 'not_created_by_step' };
+      }
       // Keyed by the record id (ids are never reused), so the key means the same delete wherever
       // it is sent from. A retry after a lost DELETE response finds nothing and reports
       // not_found: the end state, record gone, is what the compensation needs.

@@ -22,6 +22,8 @@ export const wmsSkuSchema = z.object({
   sku: z.string(),
   description: z.string(),
   external_ref: z.string().nullable(),
+  // Which create made the record (its Idempotency-Key); optional so systems without it still parse.
+  creation_key: z.string().nullable().optional(),
   created_at: z.string(),
   updated_at: z.string(),
 });

@@ -41,7 +41,8 @@ describe('WMS product activities', () => {
 
   it('treats a conflict with our own external_ref as success, with any idempotency key', async () => {
     const first = await create('SKU-3', 'variant_3', 'key-a');
-    expect(await create('SKU-3', 'variant_3', 'key-b')).toEqual(first);
+    // Another key (another step) did not make it: the same SKU record, adopted.
+    expect(await create('SKU-3', 'variant_3', 'key-b')).toEqual({ ...first, adopted: true });
   });
 
   it('refuses for good when the SKU belongs to another external_ref, and the undo leaves it alone', async () => {
@@ -63,6 +64,6 @@ describe('WMS product activities', () => {
     expect(await failureOf(create('SKU-5', 'v'))).toMatchObject({ nonRetryable: false, type: HTTP_SERVER_ERROR });
     await control(sim.url, 'POST', '/faults', { path: '/v1/skus', mode: 'fail_before', status: 429, retry_after: 2, times: 1 });
     expect(await failureOf(create('SKU-5', 'v'))).toMatchObject({ nonRetryable: false, type: HTTP_RATE_LIMITED, nextRetryDelay: 2000 });
-    expect(await create('SKU-5', 'v')).toEqual({ skuId: expect.stringMatching(/^wsku_/) });
+    expect(await create('SKU-5', 'v')).toEqual({ skuId: expect.stringMatching(/^wsku_/), adopted: false });
   });
 });

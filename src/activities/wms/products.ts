@@ -31,11 +31,13 @@ export function createWmsActivities(client: WmsClient) {
   });
   return {
     /** Registers the SKU in the WMS; a 409 for a SKU already carrying our external_ref is success. */
-    async wmsCreateSku(input: WmsCreateSkuInput): Promise<{ skuId: string }> {
-      return { skuId: await skus.create(input) };
+    async wmsCreateSku(input: WmsCreateSkuInput): Promise<{ skuId: string; adopted?: boolean }> {
+      const { id, adopted } = await skus.create(input);
+      // `adopted` is new (issue 9) and optional: results recorded before it read as "created".
+      return { skuId: id, adopted };
     },
 
-    /** Undo of wmsCreateSku: deletes the SKU record only if its external_ref is ours; "not there" is done. */
+    /** Undo of wmsCreateSku: deletes the SKU record only if this step made it (see sku-records); "not there" is done. */
     async wmsDeleteSku(input: WmsDeleteSkuInput): Promise<WmsDeleteSkuResult> {
       return skus.delete(input);
     },

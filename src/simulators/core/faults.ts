@@ -3,7 +3,9 @@ import { z } from 'zod';
 /**
  * Faults let tests and the benchmark make the simulator misbehave on purpose, the way real
  * systems do: refuse a request (`fail_before`, nothing written) or do the work and lose the
- * response (`fail_after_commit`, the case idempotency keys and careful undos exist for).
+ * response (`fail_after_commit`, the case idempotency keys and careful undos exist for), or
+ * answer slowly (`delay`: the request waits `delay_ms` before it is handled, then commits and
+ * answers normally — a call still in flight when its caller gives up or is cancelled).
  *
  * Matching: `method` is exact (case-insensitive); `path` is a prefix of the request path at a
  * segment boundary, so "/v1/items" matches "/v1/items" and "/v1/items/itm_1" but not
@@ -17,12 +19,14 @@ export const faultSpecSchema = z.strictObject({
     .pipe(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']))
     .optional(),
   path: z.string().startsWith('/').optional(),
-  mode: z.enum(['fail_before', 'fail_after_commit']),
+  mode: z.enum(['fail_before', 'fail_after_commit', 'delay']),
+  /** For `delay`: how long the request waits before it is handled. */
+  delay_ms: z.number().int().min(1).max(600_000).optional(),
   status: z.number().int().min(400).max(599).default(503),
   times: z.number().int().positive().optional(),
   rate: z.number().min(0).max(1).optional(),
   retry_after: z.number().int().min(0).optional(),
-});
+}).refine((f) => (f.mode === 'delay') === (f.delay_ms !== undefined), 'delay_ms is required for mode "delay" and only allowed with it');
 export type FaultSpec = z.output<typeof faultSpecSchema>;
 
 export interface Fault extends FaultSpec {

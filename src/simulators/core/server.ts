@@ -31,6 +31,12 @@ export interface RouteContext {
   tx: Tx;
   /** One timestamp per request, so a record's created_at/updated_at and its event agree. */
   now: string;
+  /**
+   * The request's Idempotency-Key, null without one. Creates store it on the record as
+   * `creation_key`: it is how a client whose create's outcome is unknown (lost response,
+   * cancelled run) proves that a record is the one its own request made before deleting it.
+   */
+  idempotencyKey: string | null;
   emit(event: EmitInput): void;
   newId(prefix: string): string;
 }
@@ -208,6 +214,7 @@ export class SimulatorCore {
       const body = WRITE_METHODS.has(method) ? await this.readJsonBody(req) : undefined;
       const fault = this.faults.take(method, req.path);
       if (fault?.mode === 'fail_before') return this.sendFault(res, fault);
+      if (fault?.mode === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.delay_ms));
 
       const origin = req.get('x-origin') ?? null;
       const run = (idem?: { key: string; fingerprint: string }) =>
@@ -262,6 +269,7 @@ export class SimulatorCore {
           ...input,
           tx,
           now,
+          idempotencyKey: idem?.key ?? null,
           emit: (e) => this.emit(tx, e, origin, now),
           newId: (prefix) => `${prefix}_${randomBytes(10).toString('hex')}`,
         });
@@ -420,6 +428,7 @@ export class SimulatorCore {
           webhooks: {
             configured: this.dispatcher !== undefined,
             events: this.dispatcher?.subscribedEvents() ?? null,
+            paused: this.dispatcher?.isPaused() ?? false,
             pending: this.outbox.findBy('status', 'pending').length,
             delivered: this.outbox.findBy('status', 'delivered').length,
             failed: this.outbox.findBy('status', 'failed').length,
@@ -460,6 +469,15 @@ export class SimulatorCore {
             next_cursor: page.next_cursor,
           },
         };
+      }),
+    );
+    this.app.put(
+      '/_control/webhooks/delivery',
+      control(async (req) => {
+        const { paused } = parseOr400(z.strictObject({ paused: z.boolean() }), await this.readJsonBody(req), 'delivery');
+        if (!this.dispatcher) throw new HttpError(409, 'no_webhook', 'this simulator has no webhook configured');
+        this.dispatcher.setPaused(paused);
+        return { status: 200, body: { paused } };
       }),
     );
     this.app.post(

@@ -75,10 +75,10 @@ export async function startErpSimulator(opts: SimulatorOptions): Promise<Running
   const assertSkuFree = (value: string, exceptId?: string): void =>
     assertUnique(items, 'sku', value, { code: 'sku_conflict', message: `an item with sku "${value}" already exists` }, exceptId);
 
-  core.route('POST', '/v1/items', ({ body, tx, now, emit, newId }) => {
+  core.route('POST', '/v1/items', ({ body, tx, now, idempotencyKey, emit, newId }) => {
     const b = parseOr400(createItemBody, body, 'item');
     assertSkuFree(b.sku);
-    const item: ErpItem = { id: newId('itm'), ...b, version: 1, created_at: now, updated_at: now };
+    const item: ErpItem = { id: newId('itm'), ...b, creation_key: idempotencyKey, version: 1, created_at: now, updated_at: now };
     putAndEmit({ tx, emit }, items, 'item', 'created', item);
     return { status: 201, body: item };
   });

@@ -15,6 +15,8 @@ export interface ErpItem {
   price: Money | null;
   status: 'active' | 'inactive';
   external_ref: string | null;
+  /** The Idempotency-Key of the request that created this record, null without one (see RouteContext). */
+  creation_key: string | null;
   /** Bumped on every change; PATCH accepts expected_version for optimistic concurrency. */
   version: number;
   created_at: string;

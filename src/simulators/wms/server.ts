@@ -48,10 +48,10 @@ export async function startWmsSimulator(opts: SimulatorOptions): Promise<Running
 
   const skuOr404 = getOr404(skus, 'sku record');
 
-  core.route('POST', '/v1/skus', ({ body, tx, now, emit, newId }) => {
+  core.route('POST', '/v1/skus', ({ body, tx, now, idempotencyKey, emit, newId }) => {
     const b = parseOr400(createSkuBody, body, 'sku');
     assertUnique(skus, 'sku', b.sku, { code: 'sku_conflict', message: `sku "${b.sku}" already exists` });
-    const record: WmsSku = { id: newId('wsku'), ...b, created_at: now, updated_at: now };
+    const record: WmsSku = { id: newId('wsku'), ...b, creation_key: idempotencyKey, created_at: now, updated_at: now };
     putAndEmit({ tx, emit }, skus, 'sku', 'created', record);
     return { status: 201, body: record };
   });

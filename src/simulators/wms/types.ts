@@ -4,6 +4,8 @@ export interface WmsSku {
   sku: string;
   description: string;
   external_ref: string | null;
+  /** The Idempotency-Key of the request that created this record, null without one (see RouteContext). */
+  creation_key: string | null;
   created_at: string;
   updated_at: string;
 }

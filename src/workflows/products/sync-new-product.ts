@@ -12,9 +12,9 @@ import type { CmsActivities } from '../../activities/cms/products';
 import type { ErpActivities } from '../../activities/erp/products';
 import type { MedusaActivities } from '../../activities/medusa/products';
 import type { WmsActivities } from '../../activities/wms/products';
-import { runSaga } from '../saga';
+import { runSaga, type StepOutcome } from '../saga';
 import { SA } from '../search-attributes';
-import { doOptions, localDoOptions, undoOptions } from '../activity-options';
+import { doOptions, localDoOptions, SETTLE_BEFORE_UNDO_PATCH, settleBeforeUndo, undoOptions } from '../activity-options';
 import { SYNCED_MARKER_KEY, syncedMarker } from './synced-marker';
 
 /**
@@ -75,6 +75,17 @@ const local = {
   wms: proxyLocalActivities<WmsActivities>(localDoOptions),
   cms: proxyLocalActivities<CmsActivities>(localDoOptions),
 };
+/**
+ * The same, but a cancelled step is awaited until it has really ended, so its undo cannot
+ * overtake it (activity-options.ts, settleBeforeUndo). Runs started before issue 9 replay on
+ * `local`.
+ */
+const localSettled = {
+  medusa: proxyLocalActivities<MedusaActivities>(settleBeforeUndo({ ...localDoOptions, startToCloseTimeout: '2 minutes' })),
+  erp: proxyLocalActivities<ErpActivities>(settleBeforeUndo(localDoOptions)),
+  wms: proxyLocalActivities<WmsActivities>(settleBeforeUndo(localDoOptions)),
+  cms: proxyLocalActivities<CmsActivities>(settleBeforeUndo(localDoOptions)),
+};
 /** Runs started before the forward steps became local activities replay on ordinary ones. */
 export const LOCAL_FORWARD_STEPS_PATCH = 'product-created-local-activities';
 const undoMedusa = proxyActivities<MedusaActivities>({ ...undoOptions('medusa'), startToCloseTimeout: '2 minutes' });
@@ -88,7 +99,7 @@ export async function syncNewProduct({ productId }: SyncNewProductInput): Promis
   const { workflowId } = workflowInfo();
   const key = (step: string): string => `${workflowId}/${step}`;
   const progress = (step: string): void => setCurrentDetails(`Product ${productId}: ${step}`);
-  const { medusa, erp, wms, cms } = patched(LOCAL_FORWARD_STEPS_PATCH) ? local : remote;
+  const { medusa, erp, wms, cms } = patched(LOCAL_FORWARD_STEPS_PATCH) ? (patched(SETTLE_BEFORE_UNDO_PATCH) ? localSettled : local) : remote;
 
   progress('reading the product from Medusa');
   const product = await medusa.medusaGetProduct({ productId });
@@ -108,57 +119,101 @@ export async function syncNewProduct({ productId }: SyncNewProductInput): Promis
   upsertMemo({ product: { id: productId, handle: product.handle, skus } });
 
   return runSaga({ continueWithError: true }, async (saga) => {
+    // Each undo gets its do's outcome (saga.step) and the do's key, so it removes only what this
+    // run made: an ERP master item the run adopted, say after `hub backfill --from erp`, stays.
     const erpItemIds: Record<string, string> = {};
     for (const variant of variants) {
       progress(`creating ERP item ${variant.sku}`);
-      saga.addCompensation(`ERP item ${variant.sku}`, () => undoErp.erpDeleteItem({ sku: variant.sku, externalRef: productId }));
+      const idempotencyKey = key(`erp-item/${variant.sku}`);
       const price = variant.prices[0] ?? null;
-      const { itemId } = await erp.erpCreateItem({
-        idempotencyKey: key(`erp-item/${variant.sku}`),
-        sku: variant.sku,
-        name: variants.length > 1 ? `${product.title} / ${variant.title}` : product.title,
-        price: price ? { amount: price.amount, currency_code: price.currency_code } : null,
-        externalRef: productId,
-      });
+      const { itemId } = await saga.step(
+        `ERP item ${variant.sku}`,
+        () =>
+          erp.erpCreateItem({
+            idempotencyKey,
+            sku: variant.sku,
+            name: variants.length > 1 ? `${product.title} / ${variant.title}` : product.title,
+            price: price ? { amount: price.amount, currency_code: price.currency_code } : null,
+            externalRef: productId,
+          }),
+        (outcome) =>
+          undoErp.erpDeleteItem({
+            sku: variant.sku,
+            externalRef: productId,
+            idempotencyKey,
+            created: createdRecord(outcome, (r) => r.itemId),
+          }),
+      );
       erpItemIds[variant.sku] = itemId;
     }
 
     const wmsSkuIds: Record<string, string> = {};
     for (const variant of variants) {
       progress(`creating WMS SKU ${variant.sku}`);
-      saga.addCompensation(`WMS SKU ${variant.sku}`, () => undoWms.wmsDeleteSku({ sku: variant.sku, externalRef: productId }));
-      const { skuId } = await wms.wmsCreateSku({
-        idempotencyKey: key(`wms-sku/${variant.sku}`),
-        sku: variant.sku,
-        description: variants.length > 1 ? `${product.title} / ${variant.title}` : product.title,
-        externalRef: productId,
-      });
+      const idempotencyKey = key(`wms-sku/${variant.sku}`);
+      const { skuId } = await saga.step(
+        `WMS SKU ${variant.sku}`,
+        () =>
+          wms.wmsCreateSku({
+            idempotencyKey,
+            sku: variant.sku,
+            description: variants.length > 1 ? `${product.title} / ${variant.title}` : product.title,
+            externalRef: productId,
+          }),
+        (outcome) =>
+          undoWms.wmsDeleteSku({
+            sku: variant.sku,
+            externalRef: productId,
+            idempotencyKey,
+            created: createdRecord(outcome, (r) => r.skuId),
+          }),
+      );
       wmsSkuIds[variant.sku] = skuId;
     }
 
     progress('creating the CMS entry');
-    saga.addCompensation('CMS entry', () => undoCms.cmsDeleteProductEntry({ medusaId: productId }));
-    const { documentId: cmsDocumentId } = await cms.cmsUpsertProductEntry({
-      medusaId: productId,
-      title: product.title,
-      handle: product.handle,
-      description: product.description,
-      skus,
-    });
+    const creationKey = key('cms-entry');
+    const { documentId: cmsDocumentId } = await saga.step(
+      'CMS entry',
+      () => cms.cmsUpsertProductEntry({ medusaId: productId, title: product.title, handle: product.handle, description: product.description, skus, creationKey }),
+      // An entry that existed before the run gets its fields back; one the run made is deleted.
+      (outcome) => undoCms.cmsDeleteProductEntry({ medusaId: productId, creationKey, upserted: outcome.status === 'completed' ? outcome.result : undefined }),
+    );
 
     progress('writing external ids back to Medusa');
-    saga.addCompensation('Medusa metadata', () => undoMedusa.medusaClearProductMetadata({ productId, keys: [...METADATA_KEYS] }));
-    // With the ids goes the marker of what was synced, so Medusa's product.updated echo of this
-    // very write is recognised by the hub's subscriber as nothing new (synced-marker.ts).
-    await medusa.medusaSetProductMetadata({
-      productId,
-      values: {
-        ...externalIdsMetadata({ erpItemIds, wmsSkuIds, cmsDocumentId }),
-        [SYNCED_MARKER_KEY]: syncedMarker({ title: product.title, handle: product.handle, skus }),
-      },
-    });
+    // Keys the product already had (an import or an earlier sync wrote them) get their values back
+    // on undo; only the keys this write added are cleared.
+    const restore: Record<string, string> = {};
+    for (const k of METADATA_KEYS) {
+      const was = product.metadata[k];
+      if (typeof was === 'string' && was !== '') restore[k] = was;
+    }
+    await saga.step(
+      'Medusa metadata',
+      // With the ids goes the marker of what was synced, so Medusa's product.updated echo of this
+      // very write is recognised by the hub's subscriber as nothing new (synced-marker.ts).
+      () =>
+        medusa.medusaSetProductMetadata({
+          productId,
+          values: {
+            ...externalIdsMetadata({ erpItemIds, wmsSkuIds, cmsDocumentId }),
+            [SYNCED_MARKER_KEY]: syncedMarker({ title: product.title, handle: product.handle, skus }),
+          },
+        }),
+      () => undoMedusa.medusaClearProductMetadata({ productId, keys: [...METADATA_KEYS], restore }),
+    );
 
     progress(`in sync: ${skus.length} SKU(s) in ERP and WMS, CMS entry ${cmsDocumentId}`);
     return { productId, skus, erpItemIds, wmsSkuIds, cmsDocumentId };
   });
+}
+
+/**
+ * What an ERP/WMS create's undo may rely on: the record it returned and whether it adopted it.
+ * A result recorded before `adopted` existed (runs in flight since before issue 9) cannot tell
+ * an adopted record from a made one, so it counts as unknown and the idempotency key decides.
+ */
+function createdRecord<T extends { adopted?: boolean }>(outcome: StepOutcome<T>, idOf: (result: T) => string): { id: string; adopted: boolean } | undefined {
+  if (outcome.status !== 'completed' || outcome.result.adopted === undefined) return undefined;
+  return { id: idOf(outcome.result), adopted: outcome.result.adopted };
 }

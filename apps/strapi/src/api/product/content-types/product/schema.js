@@ -39,5 +39,10 @@ module.exports = {
     subtitle: { type: 'string' },
     seo_title: { type: 'string' },
     seo_description: { type: 'text' },
+    // Written by the hub when it creates the entry: the run step's key (workflow id + step).
+    // Strapi has no idempotency keys, so this is what proves to an undo whose create's outcome
+    // is unknown (lost response, cancelled run) that the entry is its own and not one an editor
+    // or a backfill made before; an entry without it is never deleted by a rollback.
+    hub_created_by: { type: 'string', private: false },
   },
 };
