@@ -5,7 +5,8 @@
  *
  * Each caller gets its own outcome. When the bulk call itself fails, every caller in that batch
  * gets the error, so each activity fails and is retried on its own by Temporal; bulk writes must
- * therefore be idempotent.
+ * therefore be idempotent. A flush whose bulk call can be refused because of one item splits it
+ * itself (Medusa's: splitRefusedCall in medusa/client.ts), so one bad item fails alone.
  */
 export interface MicroBatcherOptions<I, O> {
   /** Sends one batch; resolves with one result per item, in the same order. */

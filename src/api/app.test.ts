@@ -5,6 +5,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { Webhook } from 'standardwebhooks';
 import { requireEnv } from '../../test/support/env';
 import { loadBridgeConfig } from '../config';
+import { productEntityWorkflowId } from '../workflows/products/product-entity';
 import { syncNewProductWorkflowId } from '../workflows/products/sync-new-product';
 import { BODY_LIMIT_BYTES, createBridgeApp } from './app';
 
@@ -19,7 +20,7 @@ let baseUrl: string;
 beforeAll(async () => {
   client = new Client({ connection: await Connection.connect({ address: TEMPORAL_ADDRESS }) });
   // Two secrets: the bridge accepts either while a sender rotates.
-  const config = loadBridgeConfig({ WEBHOOK_SECRETS_MEDUSA: `${rotatedOut},${secret}`, BRIDGE_PORT: '0' });
+  const config = loadBridgeConfig({ WEBHOOK_SECRETS_MEDUSA: `${rotatedOut},${secret}`, WEBHOOK_SECRETS_ERP: secret, BRIDGE_PORT: '0' });
   server = createBridgeApp(client, config).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -49,8 +50,12 @@ async function post(body: string, headers: Record<string, string>, source = 'med
 }
 
 async function runExists(productId: string): Promise<boolean> {
+  return workflowExists(syncNewProductWorkflowId(productId));
+}
+
+async function workflowExists(workflowId: string): Promise<boolean> {
   try {
-    await client.workflow.getHandle(syncNewProductWorkflowId(productId)).describe();
+    await client.workflow.getHandle(workflowId).describe();
     return true;
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return false;
@@ -107,6 +112,79 @@ describe('webhook bridge', () => {
     ['a non-JSON content type', 415, 'unsupported_media_type', (id) => ({ body: productCreated(id), headers: { ...signed(productCreated(id)), 'content-type': 'text/plain' } })],
   ];
 
+  /** An ERP item.updated for the product, as the simulator sends it, with `change` applied to the envelope. */
+  const erpItemUpdated = (productId: string, change: (e: { id: string; sequence: number; data: Record<string, unknown> }) => void = () => {}): string => {
+    const envelope = {
+      type: 'item.updated',
+      id: `evt_${randomBytes(12).toString('hex')}`,
+      occurred_at: new Date().toISOString(),
+      data: { id: `itm_${randomBytes(10).toString('hex')}`, sku: `SKU-${productId.slice(-8)}`, price: { amount: 1000, currency_code: 'eur' }, status: 'active', external_ref: productId },
+      sequence: 1,
+      origin: null,
+    };
+    change(envelope);
+    return JSON.stringify(envelope);
+  };
+
+  /**
+   * Ids the bridge must refuse (issue 9, defect 10). Each case names the workflow ids its event
+   * would have started or signalled, to show that none of them exists afterwards.
+   */
+  const badIds: Array<[string, number, string, (id: string) => { body: string; source: string; workflowIds: string[] }]> = [
+    ['a product id holding a NUL character', 422, 'invalid_event', (id) => ({ body: productCreated(`${id}\u0000`), source: 'medusa', workflowIds: [syncNewProductWorkflowId(`${id}\u0000`)] })],
+    ['a product id of 5000 characters', 422, 'invalid_event', (id) => {
+      const long = `${id}${'a'.repeat(5000)}`;
+      return { body: productCreated(long), source: 'medusa', workflowIds: [syncNewProductWorkflowId(long)] };
+    }],
+    ['a product id with a space and a slash', 422, 'invalid_event', (id) => ({ body: productCreated(`${id} /x`), source: 'medusa', workflowIds: [syncNewProductWorkflowId(`${id} /x`)] })],
+    ['a __proto__ key in the data', 400, 'forbidden_key', (id) => ({
+      // Written by hand: JSON.stringify of an object literal with __proto__ would set the prototype, not a key.
+      body: `{"type":"product.created","data":{"id":"${id}","__proto__":{"id":"${id}x"}}}`,
+      source: 'medusa',
+      workflowIds: [syncNewProductWorkflowId(id), syncNewProductWorkflowId(`${id}x`)],
+    })],
+    ['a constructor key deep in the metadata', 400, 'forbidden_key', (id) => ({
+      body: JSON.stringify({ type: 'product.created', data: { id }, metadata: { list: [{ constructor: { prototype: 1 } }] } }),
+      source: 'medusa',
+      workflowIds: [syncNewProductWorkflowId(id)],
+    })],
+    ['an ERP event with sequence 0', 422, 'invalid_event', (id) => ({ body: erpItemUpdated(id, (e) => (e.sequence = 0)), source: 'erp', workflowIds: [productEntityWorkflowId(id)] })],
+    ['an ERP event whose external_ref is a product id holding a NUL', 422, 'invalid_event', (id) => ({
+      body: erpItemUpdated(id, (e) => (e.data.external_ref = `${id}\u0000`)),
+      source: 'erp',
+      workflowIds: [productEntityWorkflowId(id), productEntityWorkflowId(`${id}\u0000`)],
+    })],
+    ['an ERP event whose SKU holds a NUL', 422, 'invalid_event', (id) => ({ body: erpItemUpdated(id, (e) => (e.data.sku = 'SKU\u0000-1')), source: 'erp', workflowIds: [productEntityWorkflowId(id)] })],
+    ['an ERP event whose id is 1000 characters', 422, 'invalid_event', (id) => ({ body: erpItemUpdated(id, (e) => (e.id = `evt_${'0'.repeat(1000)}`)), source: 'erp', workflowIds: [productEntityWorkflowId(id)] })],
+  ];
+
+  test.each(badIds)('%s gets %i %s and starts nothing', async (_what, status, code, make) => {
+    const { body, source, workflowIds } = make(newProductId());
+    const res = await post(body, signed(body), source);
+    expect(res.status).toBe(status);
+    expect(res.json).toMatchObject({ error: { code, message: expect.any(String) } });
+    for (const workflowId of workflowIds) expect(await workflowExists(workflowId)).toBe(false);
+  });
+
+  test('a delivery id over 256 characters gets 422 invalid_delivery_id and starts nothing', async () => {
+    const id = newProductId();
+    const body = productCreated(id);
+    const res = await post(body, signed(body, { id: `msg_${'x'.repeat(300)}` }));
+    expect(res.status).toBe(422);
+    expect(res.json).toMatchObject({ error: { code: 'invalid_delivery_id' } });
+    expect(await runExists(id)).toBe(false);
+  });
+
+  test('a signed ERP event with good ids still reaches the product\'s run', async () => {
+    const id = newProductId();
+    const body = erpItemUpdated(id);
+    const res = await post(body, signed(body), 'erp');
+    expect(res.status).toBe(202);
+    expect(res.json).toMatchObject({ status: 'signaled', workflowId: productEntityWorkflowId(id) });
+    // No worker in this suite: the run only has to exist, so it is not left waiting.
+    await client.workflow.getHandle(productEntityWorkflowId(id)).terminate('bridge test');
+  });
+
   test.each(badRequests)('%s gets %i %s and starts nothing', async (_what, status, code, make) => {
     const id = newProductId();
     const { body, headers } = make(id);
@@ -118,7 +196,7 @@ describe('webhook bridge', () => {
 
   test('an unconfigured source is a 404', async () => {
     const body = productCreated(newProductId());
-    const res = await post(body, signed(body), 'erp');
+    const res = await post(body, signed(body), 'wms');
     expect(res.status).toBe(404);
     expect(res.json).toMatchObject({ error: { code: 'unknown_source' } });
   });

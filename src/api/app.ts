@@ -6,6 +6,7 @@ import { cmsEventRoutes, strapiEnvelopeSchema, strapiMessageId } from './cms-eve
 import { medusaEnvelopeSchema, medusaEventRoutes } from './medusa-events';
 import type { EventRoute } from './routes';
 import { erpEventRoutes, saasEnvelopeSchema, wmsEventRoutes } from './saas-events';
+import { deliveryIdSchema, findPrototypeKey } from './ids';
 import { sharedSecretVerifier, standardWebhooksVerifier, type Verifier } from './verify';
 
 /** Large enough for any event envelope (Medusa sends ids only), small enough to refuse abuse. */
@@ -24,6 +25,8 @@ type ErrorCode =
   | 'stale_timestamp'
   | 'bad_signature'
   | 'malformed_json'
+  | 'forbidden_key'
+  | 'invalid_delivery_id'
   | 'invalid_event'
   | 'unknown_event_type'
   | 'unknown_source'
@@ -118,6 +121,18 @@ async function handleWebhook(client: Client, source: Source, req: Request, res: 
   const json = safeJson(raw);
   if (json === undefined) {
     sendError(res, 400, 'malformed_json', 'the body is not valid JSON');
+    return;
+  }
+  // Refused before any schema sees the body: a schema that strips or spreads unknown keys would
+  // otherwise let one through to code that merges objects.
+  const prototypeKey = findPrototypeKey(json);
+  if (prototypeKey !== undefined) {
+    sendError(res, 400, 'forbidden_key', `the body uses the key "${prototypeKey}": the keys __proto__, constructor and prototype are refused anywhere in a body`);
+    return;
+  }
+  const deliveryId = deliveryIdSchema.safeParse(verified.messageId);
+  if (!deliveryId.success) {
+    sendError(res, 422, 'invalid_delivery_id', `the delivery id is invalid: ${deliveryId.error.issues.map((i) => i.message).join('; ')}`);
     return;
   }
   const envelope = source.envelope.safeParse(json);

@@ -4,6 +4,7 @@ import { syncNewProduct, syncNewProductWorkflowId, SYNC_NEW_PRODUCT_FLOW } from 
 import { SA } from '../workflows/search-attributes';
 import { TASK_QUEUES } from '../workflows/task-queues';
 import { signalProduct } from './entity-signals';
+import { medusaIdSchema } from './ids';
 import { orderCanceledRoute, orderPlacedRoute } from './order-events';
 import { ignore, route, type EventRoute } from './routes';
 import { startOnce } from './start-once';
@@ -19,13 +20,13 @@ export const medusaEnvelopeSchema = z.object({
 });
 export type MedusaEnvelope = z.infer<typeof medusaEnvelopeSchema>;
 
-const idOnly = (prefix: string) => z.object({ id: z.string().startsWith(prefix) });
+const idOnly = (prefix: string) => z.object({ id: medusaIdSchema(prefix) });
 
 const NOT_YET = 'no flow consumes this event yet';
 
 export const medusaEventRoutes: Record<string, EventRoute> = {
   'product.created': route({
-    data: idOnly('prod_'),
+    data: idOnly('prod'),
     async handle({ id }, { client }) {
       return startOnce(client, syncNewProduct, {
         workflowId: syncNewProductWorkflowId(id),
@@ -42,21 +43,21 @@ export const medusaEventRoutes: Record<string, EventRoute> = {
     },
   }),
   'product.updated': route({
-    data: idOnly('prod_'),
+    data: idOnly('prod'),
     async handle({ id }, { client, messageId }) {
       return signalProduct(client, id, { messageId, source: 'medusa', kind: 'updated' });
     },
   }),
   'product.deleted': route({
-    data: idOnly('prod_'),
+    data: idOnly('prod'),
     async handle({ id }, { client, messageId }) {
       return signalProduct(client, id, { messageId, source: 'medusa', kind: 'deleted' });
     },
   }),
   'order.placed': orderPlacedRoute,
   'order.canceled': orderCanceledRoute,
-  'inventory-item.created': ignore(idOnly('iitem_'), NOT_YET),
-  'inventory-item.updated': ignore(idOnly('iitem_'), NOT_YET),
-  'inventory-level.created': ignore(idOnly('ilev_'), NOT_YET),
-  'inventory-level.updated': ignore(idOnly('ilev_'), NOT_YET),
+  'inventory-item.created': ignore(idOnly('iitem'), NOT_YET),
+  'inventory-item.updated': ignore(idOnly('iitem'), NOT_YET),
+  'inventory-level.created': ignore(idOnly('ilev'), NOT_YET),
+  'inventory-level.updated': ignore(idOnly('ilev'), NOT_YET),
 };

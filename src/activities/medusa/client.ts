@@ -1,5 +1,6 @@
 import Medusa, { FetchError } from '@medusajs/js-sdk';
-import type { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
+import type { BatchItemResult } from '../batcher';
 import { failureForNetworkError, failureForStatus, type HttpErrorDetails } from '../http';
 
 export interface MedusaClientConfig {
@@ -73,4 +74,71 @@ export function fetchErrorStatus(err: unknown): number | undefined {
     return err.status;
   }
   return undefined;
+}
+
+export const MEDUSA_REFUSED_ID = 'MedusaRefusedId';
+
+/**
+ * Runs one call for a batch of products on behalf of many runs, splitting it when Medusa refuses
+ * it. One odd id can make Medusa refuse a whole call (a 400, or a 500 from its database: a NUL
+ * in an id does it), and every run in the batch would then fail and retry together for as long
+ * as the odd run lives. So a refused call is halved, down to single ids, one part at a time (a
+ * batcher keeps one call in flight, and a split is no exception): the other ids get their
+ * answers, and an id Medusa refuses on its own fails alone, for good. If no part is answered,
+ * the refusal says nothing about any one id (Medusa or its database is failing), and the whole
+ * batch fails with the original error, for each run to retry. `run` answers every id it is given.
+ */
+export async function splitRefusedCall<O>(ids: string[], run: (ids: string[]) => Promise<Map<string, BatchItemResult<O>>>): Promise<Map<string, BatchItemResult<O>>> {
+  const unique = [...new Set(ids)];
+  let original: unknown;
+  try {
+    return await run(unique);
+  } catch (err) {
+    if (unique.length === 1 || !isRefusal(err)) throw err;
+    original = err;
+  }
+  const results = new Map<string, BatchItemResult<O>>();
+  let answered = false;
+  const attempt = async (part: string[]): Promise<void> => {
+    try {
+      for (const [id, r] of await run(part)) results.set(id, r);
+      answered = true;
+      return;
+    } catch (err) {
+      // Medusa stopped answering meanwhile: the whole batch is retried, as any outage is.
+      if (!isRefusal(err)) throw err;
+      if (part.length === 1) {
+        const id = part[0]!;
+        const error = ApplicationFailure.nonRetryable(
+          `Medusa refuses a call for product id ${JSON.stringify(id)} while it answers the same call for other ids: ${err instanceof Error ? err.message : String(err)}`,
+          MEDUSA_REFUSED_ID,
+          { productId: id },
+        );
+        results.set(id, { ok: false, error });
+        return;
+      }
+    }
+    await halves(part);
+  };
+  const halves = async (part: string[]): Promise<void> => {
+    const half = Math.ceil(part.length / 2);
+    await attempt(part.slice(0, half));
+    await attempt(part.slice(half));
+  };
+  await halves(unique);
+  if (!answered) throw original;
+  return results;
+}
+
+/**
+ * Medusa turned a call down for what it asked (a 4xx on the query, or a 500 from the database
+ * choking on a value), as opposed to not answering, throttling or refusing the key: only such a
+ * refusal can be the fault of one id in the call.
+ */
+function isRefusal(err: unknown): boolean {
+  if (!(err instanceof ApplicationFailure)) return false;
+  const details: unknown = err.details?.[0];
+  const status = typeof details === 'object' && details !== null && 'status' in details ? details.status : undefined;
+  if (typeof status !== 'number') return false;
+  return status === 500 || (status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status));
 }

@@ -1,6 +1,6 @@
 import type Medusa from '@medusajs/js-sdk';
-import { MicroBatcher } from '../batcher';
-import { callMedusa } from './client';
+import { MicroBatcher, type BatchItemResult } from '../batcher';
+import { callMedusa, splitRefusedCall } from './client';
 
 /**
  * Every field any product activity reads: the product-created flow's snapshot and the entity's
@@ -49,9 +49,13 @@ export class MedusaProductReader {
 
   constructor(sdk: Medusa, tuning: BatchTuning = {}) {
     this.batcher = new MicroBatcher<string, unknown>({
+      // A call Medusa refuses because of one id is split, so only that id's read fails.
       flush: async (ids) => {
-        const byId = await listProductsById(sdk, ids, PRODUCT_READ_FIELDS);
-        return ids.map((id) => ({ ok: true, value: byId.get(id) ?? null }));
+        const byId = await splitRefusedCall(ids, async (part) => {
+          const found = await listProductsById(sdk, part, PRODUCT_READ_FIELDS);
+          return new Map<string, BatchItemResult<unknown>>(part.map((id) => [id, { ok: true, value: found.get(id) ?? null }]));
+        });
+        return ids.map((id) => byId.get(id)!);
       },
       maxItems: tuning.maxItems ?? 100,
       maxWaitMs: tuning.maxWaitMs ?? 200,

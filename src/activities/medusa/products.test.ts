@@ -1,7 +1,7 @@
 import type Medusa from '@medusajs/js-sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { HTTP_CLIENT_ERROR, HTTP_UNREACHABLE } from '../http';
-import { callMedusa, createMedusaSdk } from './client';
+import { callMedusa, createMedusaSdk, MEDUSA_REFUSED_ID } from './client';
 import { createMedusaActivities, MEDUSA_PRODUCT_NOT_FOUND, type MedusaActivities } from './products';
 import { createTestProducts, medusaForTests, type TestMedusa } from './test-support';
 
@@ -74,6 +74,55 @@ describe('Medusa product activities', () => {
     const { products } = await sdk.admin.product.list({ id: ids, fields: 'id,metadata', limit: 100 });
     const metadataById = new Map(products.map((p) => [p.id, p.metadata]));
     ids.forEach((id, i) => expect(metadataById.get(id)).toMatchObject({ erp_id: `ERP-${i}`, n: String(i) }));
+  });
+
+  it('keeps every writer\'s keys when two workers write metadata to the same products at once', async () => {
+    // Medusa merges metadata by read-modify-write without a lock (issue 9, defect 11): two
+    // workers, each with its own batcher and its own connection, both writing to 40 products at
+    // the same moment, used to drop each other's keys on some of them. (The running hub writes
+    // its own keys to these products too, a third writer; the test's keys are its own.)
+    const ids = await createTestProducts(sdk, 40, productInput);
+    const otherWorker = createMedusaActivities({ sdk: createMedusaSdk({ baseUrl: medusa.env.MEDUSA_BACKEND_URL!, apiKey: medusa.env.MEDUSA_API_KEY! }) });
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(
+        ids.flatMap((id, i) => [
+          activities.medusaSetProductMetadata({ productId: id, values: { test_erp_ids: `S=ERP-${round}-${i}`, test_doc_id: `doc${round}${i}` } }),
+          otherWorker.medusaSetProductMetadata({ productId: id, values: { [`admin_note_${round}`]: `note-${i}` } }),
+        ]),
+      );
+    }
+    const { products } = await sdk.admin.product.list({ id: ids, fields: 'id,metadata', limit: ids.length });
+    const metadataById = new Map(products.map((p) => [p.id, p.metadata]));
+    ids.forEach((id, i) =>
+      expect({ id, metadata: metadataById.get(id) }).toEqual({
+        id,
+        metadata: expect.objectContaining({ test_erp_ids: `S=ERP-2-${i}`, test_doc_id: `doc2${i}`, admin_note_0: `note-${i}`, admin_note_1: `note-${i}`, admin_note_2: `note-${i}` }),
+      }),
+    );
+  });
+
+  it('fails only the read and write of an id Medusa refuses, not the ones batched with it', async () => {
+    // A NUL in an id makes Medusa's database refuse the whole list call (a 500): every run whose
+    // read shared that batch used to fail and retry with it (issue 9, defect 10).
+    const ids = await createTestProducts(sdk, 6, productInput);
+    const bad = `${ids[0]}\u0000x`;
+    const list = jest.spyOn(sdk.admin.product, 'list');
+    const reads = await Promise.allSettled([...ids, bad].map((productId) => activities.medusaGetProduct({ productId })));
+    // All seven went out together first: the split is what kept the six apart from the bad one.
+    expect(list.mock.calls[0]?.[0]).toMatchObject({ id: [...ids, bad] });
+    list.mockRestore();
+    expect(reads.slice(0, 6).map((r) => (r.status === 'fulfilled' ? r.value.id : r.reason))).toEqual(ids);
+    expect(reads[6]).toMatchObject({ status: 'rejected', reason: { type: MEDUSA_REFUSED_ID, nonRetryable: true } });
+
+    // The same for metadata writes: the odd run's undo shares a batch with the others' writes.
+    const writes = await Promise.allSettled([
+      ...ids.map((productId, i) => activities.medusaSetProductMetadata({ productId, values: { test_erp_ids: `S=ERP-${i}` } })),
+      activities.medusaClearProductMetadata({ productId: bad, keys: ['test_erp_ids'] }),
+    ]);
+    expect(writes.slice(0, 6).map((w) => w.status)).toEqual(Array(6).fill('fulfilled'));
+    expect(writes[6]).toMatchObject({ status: 'rejected', reason: { type: MEDUSA_REFUSED_ID, nonRetryable: true } });
+    const { products } = await sdk.admin.product.list({ id: ids, fields: 'id,metadata', limit: ids.length });
+    expect(new Map(products.map((p) => [p.id, p.metadata?.test_erp_ids]))).toEqual(new Map(ids.map((id, i) => [id, `S=ERP-${i}`])));
   });
 
   it('fails with a non-retryable MedusaProductNotFound for a missing or deleted product', async () => {
