@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { signalProduct } from './entity-signals';
+import { medusaIdSchema, recordIdSchema } from './ids';
 import { route, type EventRoute } from './routes';
 
 /**
@@ -11,8 +12,10 @@ export const strapiEnvelopeSchema = z
   .transform((b) => ({ ...b, type: `${b.model}.${b.event}`, data: b.entry }));
 
 /**
- * Strapi sends no delivery id; this one is stable across Strapi's own retries of one change
- * (same event, entry and time), which is all deduplication needs.
+ * Strapi sends no delivery id; this one names the entry version (its documentId and updatedAt)
+ * and the event, so it is stable across Strapi's retries of one change and differs for every
+ * other change. A body without both is refused by the route's schema (422) before this id is
+ * used, so 'cms:unparseable' never reaches a run.
  */
 export function strapiMessageId(raw: Buffer): string {
   let body: unknown;
@@ -21,8 +24,8 @@ export function strapiMessageId(raw: Buffer): string {
   } catch {
     return 'cms:unparseable';
   }
-  const parsed = z.object({ event: z.string(), createdAt: z.string(), entry: z.object({ documentId: z.string() }) }).safeParse(body);
-  return parsed.success ? `cms:${parsed.data.event}:${parsed.data.entry.documentId}:${parsed.data.createdAt}` : 'cms:unparseable';
+  const parsed = z.object({ event: z.string(), entry: z.object({ documentId: z.string(), updatedAt: z.string() }) }).safeParse(body);
+  return parsed.success ? `cms:${parsed.data.event}:${parsed.data.entry.documentId}:${parsed.data.entry.updatedAt}` : 'cms:unparseable';
 }
 
 const text = z.string().nullable().default(null);
@@ -31,7 +34,10 @@ const text = z.string().nullable().default(null);
 export const cmsEventRoutes: Record<string, EventRoute> = {
   'product.entry.update': route({
     data: z.object({
-      medusa_id: z.string().startsWith('prod_'),
+      medusa_id: medusaIdSchema('prod'),
+      // The entry version: names the delivery (strapiMessageId) and orders changes in the entity.
+      documentId: recordIdSchema,
+      updatedAt: z.iso.datetime(),
       title: text,
       handle: text,
       description: text,
@@ -42,8 +48,8 @@ export const cmsEventRoutes: Record<string, EventRoute> = {
     async handle(entry, { client, messageId }) {
       // The whole entry goes to the entity, which keeps the CMS-owned fields and compares them
       // with what it holds: an echo of the hub's own title/handle write changes nothing there.
-      const { medusa_id, ...fields } = entry;
-      return signalProduct(client, medusa_id, { messageId, source: 'cms', fields });
+      const { medusa_id, documentId: _documentId, updatedAt, ...fields } = entry;
+      return signalProduct(client, medusa_id, { messageId, source: 'cms', fields, updatedAt });
     },
   }),
 };

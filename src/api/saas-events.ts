@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HUB_ORIGIN_PREFIX } from '../workflows/products/product-entity';
 import { signalProduct, signalStock } from './entity-signals';
+import { externalRefSchema, recordIdSchema, sequenceSchema, skuSchema, warehouseCodeSchema } from './ids';
 import { erpOrderEchoRoutes, fulfillmentShippedRoute, wmsOrderEchoRoutes } from './order-events';
 import { route, type EventRoute } from './routes';
 import { fromMinorUnits } from '../activities/erp/money';
@@ -12,11 +13,12 @@ import { fromMinorUnits } from '../activities/erp/money';
  */
 export const saasEnvelopeSchema = z.object({
   type: z.string().min(1),
-  id: z.string().min(1),
+  id: recordIdSchema,
   occurred_at: z.string(),
   data: z.unknown(),
-  sequence: z.number().int().nonnegative(),
-  origin: z.string().nullable(),
+  // The entity drops a sequence at or below the last it applied, so a 0 could never apply.
+  sequence: sequenceSchema,
+  origin: z.string().max(256).nullable(),
 });
 export type SaasEnvelope = z.infer<typeof saasEnvelopeSchema>;
 
@@ -28,16 +30,19 @@ const hubEcho = (envelope: Record<string, unknown>): boolean => typeof envelope.
 /** ERP events that start or signal workflows. */
 export const erpEventRoutes: Record<string, EventRoute> = {
   'item.updated': route({
-    data: z.object({ sku: z.string().min(1), price: money.nullable(), status: z.enum(['active', 'inactive']), external_ref: z.string().nullable() }),
+    data: z.object({ id: recordIdSchema, sku: skuSchema, price: money.nullable(), status: z.enum(['active', 'inactive']), external_ref: externalRefSchema('prod').nullable() }),
     async handle(item, { client, messageId, envelope }) {
       // Our own write coming back: passing it on would bounce it between the systems.
       if (hubEcho(envelope)) return { status: 'ignored', reason: 'echo of a write the hub made' };
       if (!item.external_ref?.startsWith('prod_')) return { status: 'ignored', reason: 'item is not linked to a Medusa product' };
-      const sequence = z.number().int().parse(envelope.sequence);
+      // Validated with the envelope; parsed again for its type.
+      const sequence = sequenceSchema.parse(envelope.sequence);
       // Only what the ERP owns (ownership.ts); the item's name is Medusa's title, not the ERP's.
       return signalProduct(client, item.external_ref, {
         messageId,
         source: 'erp',
+        // The ERP numbers events per item, so its id (not the SKU, which a recreated item keeps) keys the order.
+        itemId: item.id,
         sku: item.sku,
         sequence,
         fields: { [`price:${item.sku}`]: item.price && fromMinorUnits(item.price), [`status:${item.sku}`]: item.status },
@@ -50,7 +55,7 @@ export const erpEventRoutes: Record<string, EventRoute> = {
 /** WMS events that start or signal workflows. */
 export const wmsEventRoutes: Record<string, EventRoute> = {
   'stock.changed': route({
-    data: z.object({ sku: z.string().min(1), warehouse_code: z.string().min(1), on_hand: z.number().int().min(0), sequence: z.number().int().positive() }),
+    data: z.object({ sku: skuSchema, warehouse_code: warehouseCodeSchema, on_hand: z.number().int().min(0), sequence: sequenceSchema }),
     async handle(level, { client, messageId }) {
       return signalStock(client, { messageId, sku: level.sku, warehouseCode: level.warehouse_code, onHand: level.on_hand, sequence: level.sequence });
     },

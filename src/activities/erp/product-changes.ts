@@ -1,5 +1,20 @@
 import { productRecordWrites, type SetProductTextsInput } from '../saas/product-records';
 import type { ErpClient } from './client';
+import { fromMinorUnits, type Money } from './money';
+
+/** One ERP item of a product as the entity needs it: what the ERP owns of it, and its version. */
+export interface ErpProductItem {
+  itemId: string;
+  sku: string;
+  /**
+   * Bumped on every change of the item. The ERP numbers an item's webhooks by the same count
+   * (created 1, each update +1), so an event whose sequence is at most this is already in it.
+   */
+  version: number;
+  /** In Medusa's major units. */
+  price: Money | null;
+  status: 'active' | 'inactive';
+}
 
 /**
  * ERP activities of the product entity: copy the Medusa-owned name onto the product's items,
@@ -13,6 +28,17 @@ export function createErpProductChangeActivities(client: ErpClient) {
     setText: (id, name, opts) => client.updateItem(id, { name }, opts),
   });
   return {
+    /** The product's items (external_ref = the Medusa product id), every page. */
+    async erpReadProductItems(input: { productId: string }): Promise<ErpProductItem[]> {
+      return (await items.ofProduct(input.productId)).map((i) => ({
+        itemId: i.id,
+        sku: i.sku,
+        version: i.version,
+        price: i.price && fromMinorUnits(i.price),
+        status: i.status,
+      }));
+    },
+
     async erpSetItemNames(input: SetProductTextsInput): Promise<{ written: number }> {
       return items.setTexts(input);
     },

@@ -26,6 +26,11 @@ export interface MedusaProductFieldsResult {
   variants: MedusaVariantRef[];
   /** The product's synced marker (workflows/products/synced-marker.ts) as Medusa holds it. */
   syncedMarker: string | null;
+  /**
+   * The product-created flow has written its links back (its last step), so ERP, WMS and CMS
+   * hold the product. Optional: results recorded before it existed lack it.
+   */
+  linked?: boolean;
 }
 
 /** What the entity asks Medusa to change; only the keys present are written. */
@@ -68,7 +73,9 @@ function toProductFields(productId: string, product: unknown): MedusaProductFiel
     fields[`status:${v.sku}` as FieldKey] = p.status === 'published' ? 'active' : 'inactive';
   }
   const marker = p.metadata[SYNCED_MARKER_KEY];
-  return { fields, variants, syncedMarker: typeof marker === 'string' ? marker : null };
+  // Products synced before the marker existed have the links without it.
+  const linked = typeof marker === 'string' || typeof p.metadata.cms_document_id === 'string';
+  return { fields, variants, syncedMarker: typeof marker === 'string' ? marker : null, linked };
 }
 
 const metaString = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);

@@ -13,6 +13,11 @@ export function createWmsProductChangeActivities(client: WmsClient) {
     setText: (id, description, opts) => client.updateSku(id, { description }, opts),
   });
   return {
+    /** The SKU codes the WMS holds for the product (external_ref = the Medusa product id). */
+    async wmsReadProductSkus(input: { productId: string }): Promise<string[]> {
+      return (await skus.ofProduct(input.productId)).map((r) => r.sku);
+    },
+
     async wmsSetSkuDescriptions(input: SetProductTextsInput): Promise<{ written: number }> {
       return skus.setTexts(input);
     },
