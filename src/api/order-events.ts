@@ -12,6 +12,7 @@ import {
 } from '../workflows/orders/fulfil-order';
 import { SA } from '../workflows/search-attributes';
 import { TASK_QUEUES } from '../workflows/task-queues';
+import { externalRefSchema, medusaIdSchema, recordIdSchema } from './ids';
 import { ignore, route } from './routes';
 import { startOnce } from './start-once';
 
@@ -20,7 +21,7 @@ import { startOnce } from './start-once';
  * fulfillment.shipped), kept together because they all address the one fulfilment run per order.
  * Ids only: the order id is not personal data, and nothing else goes into ids or search attributes.
  */
-const orderId = z.object({ id: z.string().startsWith('order_') });
+const orderId = z.object({ id: medusaIdSchema('order') });
 
 /** How the bridge starts an order's fulfilment run; exported so a script or test can start one the same way. */
 export const fulfilStart = (id: string, input: Partial<FulfilOrderInput> = {}) => ({
@@ -30,8 +31,8 @@ export const fulfilStart = (id: string, input: Partial<FulfilOrderInput> = {}) =
   staticSummary: `Order ${id} → WMS, ERP → shipped`,
   staticDetails:
     `Started by Medusa's order.placed (or its order.canceled, if that came first) for ${id}. Creates the WMS fulfillment order and the ERP sales order ` +
-    `(either undone if the other fails), waits for the WMS to ship (escalating if it takes too long), then records the shipment in Medusa and the ERP. ` +
-    `A cancel before shipping cancels both; after shipping it is refused.`,
+    `(either retried for hours through an outage, then undone if the other fails), waits for the WMS to ship (its webhook, or polling the WMS; escalating if it takes too long), ` +
+    `then records the shipment in Medusa and the ERP. A cancel before shipping cancels both; after shipping it is refused and the order ships.`,
   typedSearchAttributes: new TypedSearchAttributes([
     { key: SA.flow, value: FULFIL_ORDER_FLOW },
     { key: SA.source, value: 'medusa' },
@@ -39,10 +40,16 @@ export const fulfilStart = (id: string, input: Partial<FulfilOrderInput> = {}) =
   ]),
 });
 
+/**
+ * A run that failed (rolled back after an outage outlasted its steps' retries, or stopped by an
+ * operator) may be started again by a re-delivered order.placed: a paid order must not be lost
+ * for good to an ERP that was down. A run that completed (shipped or canceled) is final, so a
+ * duplicate of its order.placed still starts nothing.
+ */
 export const orderPlacedRoute = route({
   data: orderId,
   async handle({ id }, { client }) {
-    return startOnce(client, fulfilOrder, fulfilStart(id));
+    return startOnce(client, fulfilOrder, fulfilStart(id), { restartFailed: true });
   },
 });
 
@@ -88,7 +95,7 @@ export const orderCanceledRoute = route({
  * that has finished already recorded its shipment (a re-delivery) or was canceled.
  */
 export const fulfillmentShippedRoute = route({
-  data: z.object({ id: z.string(), external_ref: z.string(), tracking_number: z.string().min(1), carrier: z.string().min(1) }),
+  data: z.object({ id: recordIdSchema, external_ref: externalRefSchema('order'), tracking_number: z.string().min(1).max(100), carrier: z.string().min(1).max(100) }),
   async handle(fo, { client, messageId }) {
     if (!fo.external_ref.startsWith('order_')) return { status: 'ignored', reason: `fulfillment order ${fo.id} is not for a Medusa order` };
     const workflowId = fulfilOrderWorkflowId(fo.external_ref);
@@ -107,7 +114,7 @@ export const fulfillmentShippedRoute = route({
   },
 });
 
-const recordId = z.object({ id: z.string() });
+const recordId = z.object({ id: recordIdSchema });
 
 /**
  * The simulators also report the order records the hub itself wrote. Acknowledged, so they are

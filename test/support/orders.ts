@@ -64,3 +64,17 @@ export async function shipInWms(fulfillmentOrderId: string, trackingNumber: stri
     carrier,
   });
 }
+
+/**
+ * Holds (paused) or resumes the simulator's webhook deliveries: a bridge outage that outlasts
+ * the sender's retries, so the hub never hears of a change by webhook. Resume in a `finally`.
+ */
+export async function setWebhookDelivery(system: 'ERP' | 'WMS', delivery: 'paused' | 'on'): Promise<void> {
+  const env = requireEnv(`${system}_BASE_URL`, `${system}_CONTROL_KEY`);
+  const res = await fetch(`${env[`${system}_BASE_URL`]}/_control/webhooks/delivery`, {
+    method: 'PUT',
+    headers: { 'x-control-key': env[`${system}_CONTROL_KEY`]!, 'content-type': 'application/json' },
+    body: JSON.stringify({ paused: delivery === 'paused' }),
+  });
+  if (!res.ok) throw new Error(`${system} webhook delivery ${delivery}: ${res.status} ${await res.text()}`);
+}

@@ -40,6 +40,14 @@ export function createErpOrderActivities(client: ErpClient) {
         // A conflict on a record we cannot see: retry, the ERP's index may lag its write.
         throw ApplicationFailure.retryable(`ERP refused the sales order for ${input.externalRef} (${created.message}) but lists none`, 'ErpSalesOrderRace');
       }
+      if (existing.status === 'canceled') {
+        // Left by an earlier, rolled-back run of this order: the ERP keeps external_ref unique and
+        // a canceled order never reopens, so this run cannot book the order on it.
+        throw ApplicationFailure.nonRetryable(
+          `ERP sales order ${existing.id} for ${input.externalRef} is canceled and cannot be reopened; an operator must book this order by hand`,
+          'ErpSalesOrderCanceled',
+        );
+      }
       return { salesOrderId: existing.id };
     },
 

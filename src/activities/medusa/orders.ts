@@ -22,6 +22,7 @@ const orderSnapshotSchema = z.object({
 export type MedusaOrderSnapshot = z.output<typeof orderSnapshotSchema>;
 
 const fulfillmentsSchema = z.object({
+  status: z.string(),
   items: z.array(z.object({ id: z.string(), quantity: z.number() })),
   fulfillments: z
     .array(
@@ -52,14 +53,39 @@ export interface MedusaShipmentInput {
   carrier: string;
 }
 
+/**
+ * The order's metadata keys for a shipment recorded on an order that was canceled in Medusa after
+ * the warehouse had shipped it (Medusa refuses a fulfillment on a canceled order).
+ */
+export const SHIPPED_DESPITE_CANCEL_KEYS = {
+  at: 'hub_shipped_despite_cancel_at',
+  trackingNumber: 'hub_shipment_tracking_number',
+  carrier: 'hub_shipment_carrier',
+  fulfillmentOrderId: WMS_FULFILLMENT_ORDER_KEY,
+} as const;
+
+/**
+ * How a shipment was recorded: as a fulfillment with its shipment (the normal case), or, on an
+ * order canceled in Medusa too late, in the order's metadata (see SHIPPED_DESPITE_CANCEL_KEYS).
+ * `recordedAs` is absent in results recorded before it existed, which were all fulfillments.
+ */
+export type MedusaShipmentRecord = { fulfillmentId: string; recordedAs?: 'fulfillment' } | { fulfillmentId: null; recordedAs: 'order-metadata' };
+
 export function createMedusaOrderActivities({ sdk }: { sdk: Medusa }) {
   // `*items`: a line's quantity is computed from its detail row, which Medusa only fills in when
   // the whole item is asked for (items.quantity alone comes back empty).
   const readFulfillments = async (orderId: string) => {
     const { order } = await callMedusa({ method: 'GET', path: '/admin/orders/:id' }, () =>
-      sdk.admin.order.retrieve(orderId, { fields: 'id,*items,*fulfillments' }),
+      sdk.admin.order.retrieve(orderId, { fields: 'id,status,*items,*fulfillments' }),
     );
     return parse(fulfillmentsSchema, order, `order ${orderId}`);
+  };
+
+  /** Sets `hub_` keys on any order, a canceled one included (apps/medusa/src/api/admin/hub/orders). */
+  const writeHubOrderMetadata = async (orderId: string, values: Record<string, string>): Promise<void> => {
+    await callMedusa({ method: 'POST', path: '/admin/hub/orders/:id/metadata' }, () =>
+      sdk.client.fetch(`/admin/hub/orders/${encodeURIComponent(orderId)}/metadata`, { method: 'POST', body: { values } }),
+    );
   };
 
   return {
@@ -91,14 +117,30 @@ export function createMedusaOrderActivities({ sdk }: { sdk: Medusa }) {
      * Records the WMS's shipment in Medusa: one fulfillment of every line, then its shipment with
      * the tracking number. The fulfillment carries the WMS fulfillment order id in its metadata,
      * so a retried attempt finds it and skips what is already done instead of fulfilling twice.
+     *
+     * An order canceled in Medusa after the warehouse shipped it (the cancel came too late) takes
+     * no fulfillment: Medusa refuses one on a canceled order, and that 4xx would fail the run
+     * for good. The parcel has left, so the business outcome is "shipped": the carrier and the
+     * tracking number go into the order's metadata instead, through the hub's own route (Medusa's
+     * admin update refuses canceled orders too; see apps/medusa/src/api/admin/hub).
      */
-    async medusaRecordShipment(input: MedusaShipmentInput): Promise<{ fulfillmentId: string }> {
+    async medusaRecordShipment(input: MedusaShipmentInput): Promise<MedusaShipmentRecord> {
       const find = async () => {
         const state = await readFulfillments(input.orderId);
         const fulfillment = state.fulfillments.find((f) => !f.canceled_at && f.metadata?.[WMS_FULFILLMENT_ORDER_KEY] === input.fulfillmentOrderId);
-        return { items: state.items.map((i) => ({ id: i.id, quantity: i.quantity })), fulfillment };
+        return { status: state.status, items: state.items.map((i) => ({ id: i.id, quantity: i.quantity })), fulfillment };
       };
-      let { items, fulfillment } = await find();
+      let { status, items, fulfillment } = await find();
+      if (!fulfillment && status === 'canceled') {
+        const k = SHIPPED_DESPITE_CANCEL_KEYS;
+        await writeHubOrderMetadata(input.orderId, {
+          [k.at]: new Date().toISOString(),
+          [k.trackingNumber]: input.trackingNumber,
+          [k.carrier]: input.carrier,
+          [k.fulfillmentOrderId]: input.fulfillmentOrderId,
+        });
+        return { fulfillmentId: null, recordedAs: 'order-metadata' };
+      }
       if (!fulfillment) {
         await callMedusa({ method: 'POST', path: '/admin/orders/:id/fulfillments' }, () =>
           sdk.admin.order.createFulfillment(input.orderId, { items, metadata: { [WMS_FULFILLMENT_ORDER_KEY]: input.fulfillmentOrderId } }, { fields: 'id' }),
@@ -118,7 +160,7 @@ export function createMedusaOrderActivities({ sdk }: { sdk: Medusa }) {
           ),
         );
       }
-      return { fulfillmentId: fulfillment.id };
+      return { fulfillmentId: fulfillment.id, recordedAs: 'fulfillment' };
     },
   };
 }

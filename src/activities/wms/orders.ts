@@ -22,6 +22,15 @@ export function createWmsOrderActivities(client: WmsClient) {
       if (!existing) {
         throw ApplicationFailure.retryable(`WMS refused the fulfillment order for ${input.externalRef} (${created.message}) but lists none`, 'WmsFulfillmentOrderRace');
       }
+      if (existing.status === 'canceled') {
+        // Left by an earlier run of this order that was rolled back (or canceled in the WMS). The
+        // WMS keeps external_ref unique and never reopens an order, so a new run cannot fulfil it
+        // here; taking it would leave the run waiting forever for a parcel nobody will pick.
+        throw ApplicationFailure.nonRetryable(
+          `WMS fulfillment order ${existing.id} for ${input.externalRef} is canceled and cannot be reopened; an operator must fulfil this order by hand`,
+          'WmsFulfillmentOrderCanceled',
+        );
+      }
       return { fulfillmentOrderId: existing.id };
     },
 

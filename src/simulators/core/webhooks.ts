@@ -64,6 +64,8 @@ export class WebhookDispatcher {
   private readonly controllers = new Set<AbortController>();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** While paused nothing is sent; entries stay pending (a receiver outage, switched on by the control API). */
+  private paused = false;
   /** Bumped on reset so attempts that were in flight do not resurrect wiped entries. */
   private generation = 0;
 
@@ -105,6 +107,19 @@ export class WebhookDispatcher {
     this.kick();
   }
 
+  /**
+   * Holds (true) or resumes (false) delivery. Lets a test lose a webhook on purpose, as a bridge
+   * outage longer than the retries would, and see that the receiver still learns of the change.
+   */
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.kick();
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
   reset(): void {
     this.generation++;
     this.pending.clear();
@@ -119,9 +134,9 @@ export class WebhookDispatcher {
   }
 
   private kick(): void {
-    if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.closed || this.paused) return;
     const now = Date.now();
     let earliest = Number.POSITIVE_INFINITY;
     for (const id of this.pending) {

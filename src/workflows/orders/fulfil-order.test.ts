@@ -1,8 +1,9 @@
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { ApplicationFailure } from '@temporalio/common';
-import { convertDraft, draftMedusaOrder, placeMedusaOrder, shipInWms, simulatorOrdersByRef } from '../../../test/support/orders';
+import { CancelledFailure, type ApplicationFailure } from '@temporalio/common';
+import { convertDraft, draftMedusaOrder, placeMedusaOrder, setWebhookDelivery, shipInWms, simulatorOrdersByRef } from '../../../test/support/orders';
 import { testFinishedRunsReplay } from '../../../test/support/replay';
 import {
+  activeFaults,
   clearFaults,
   eventually,
   type FaultSpec,
@@ -12,6 +13,7 @@ import {
   useSuiteConnections,
   waitForRun,
 } from '../../../test/support/systems';
+import { SHIPPED_DESPITE_CANCEL_KEYS } from '../../activities/medusa/orders';
 import { fulfilStart } from '../../api/order-events';
 import { ROLLED_BACK } from '../saga';
 import { cancelFinishedOrderWorkflowId, type CancelFinishedOrderResult } from './cancel-order';
@@ -28,11 +30,11 @@ const suite = useSuiteConnections();
 
 async function fulfillmentsOf(orderId: string) {
   const { order } = await suite.sdk.admin.order.retrieve(orderId, {
-    fields: 'id,metadata,fulfillments.id,fulfillments.shipped_at,fulfillments.labels.tracking_number',
+    fields: 'id,status,metadata,fulfillments.id,fulfillments.shipped_at,fulfillments.labels.tracking_number',
   });
   // The typed fulfillment leaves out the labels that the fields above ask for.
   const fulfillments = (order.fulfillments ?? []) as Array<{ id: string; shipped_at: unknown; labels?: Array<{ tracking_number: string }> }>;
-  return { metadata: (order.metadata ?? {}) as Record<string, unknown>, fulfillments };
+  return { status: order.status, metadata: (order.metadata ?? {}) as Record<string, unknown>, fulfillments };
 }
 
 /** The WMS fulfillment order and the ERP sales order of an order, once the run has created both. */
@@ -177,5 +179,167 @@ describe('order.placed → WMS, ERP → shipped', () => {
     expect(result).toMatchObject({ outcome: 'shipped', escalated: true, trackingNumber: `TRK-${u}` });
   });
 
-  testFinishedRunsReplay(suite, finishedRuns, 7);
+  test('a cancel that comes after the warehouse shipped is refused: the order ships, and Medusa, the ERP and the run say so', async () => {
+    const u = uniq();
+    const { orderId } = await placeMedusaOrder(suite.sdk, { title: `Coat ${u}`, skus: [`COAT-${u}`] });
+    const handle = await waitForRun(suite.client, fulfilOrderWorkflowId(orderId));
+    const { fo, so } = await ordersInSystems(orderId);
+    await eventually('the run to wait for the shipment', () => currentDetails(handle), (d) => d.includes('waiting for the WMS'));
+
+    // The parcel leaves while its webhook is held up, and the customer cancels in Medusa (which
+    // allows it: Medusa has no fulfillment yet). The run's cancel reaches a WMS that has shipped.
+    await setWebhookDelivery('WMS', 'paused');
+    try {
+      await shipInWms(fo.id, `TRK-${u}`, 'GLS');
+      await suite.sdk.admin.order.cancel(orderId);
+      await eventually('the cancel to be refused', () => currentDetails(handle), (d) => d.includes('Cancel refused'));
+    } finally {
+      await setWebhookDelivery('WMS', 'on');
+    }
+
+    const result = (await handle.result()) as FulfilOrderResult;
+    finishedRuns.push(handle.workflowId);
+    expect(result).toMatchObject({
+      outcome: 'shipped',
+      salesOrderId: so.id,
+      medusaFulfillmentId: null,
+      trackingNumber: `TRK-${u}`,
+      carrier: 'GLS',
+      cancelRefused: expect.stringContaining('already shipped'),
+      shippedDespiteCancel: expect.stringContaining('Canceled in Medusa after the warehouse had shipped it'),
+    });
+    expect((await handle.describe()).memo).toMatchObject({ shippedDespiteCancel: expect.stringContaining('shipped all the same (GLS') });
+    expect(await simulatorOrdersByRef('ERP', orderId)).toEqual([expect.objectContaining({ id: so.id, status: 'shipped' })]);
+    const medusaOrder = await fulfillmentsOf(orderId);
+    expect(medusaOrder.status).toBe('canceled');
+    expect(medusaOrder.metadata).toMatchObject({
+      [SHIPPED_DESPITE_CANCEL_KEYS.trackingNumber]: `TRK-${u}`,
+      [SHIPPED_DESPITE_CANCEL_KEYS.carrier]: 'GLS',
+      [SHIPPED_DESPITE_CANCEL_KEYS.fulfillmentOrderId]: fo.id,
+    });
+    expect(Date.parse(String(medusaOrder.metadata[SHIPPED_DESPITE_CANCEL_KEYS.at]))).not.toBeNaN();
+  });
+
+  test('a shipment webhook that never arrives: the run finds the shipment by polling the WMS, across continue-as-new', async () => {
+    const u = uniq();
+    const draft = await draftMedusaOrder(suite.sdk, { title: `Belt ${u}`, skus: [`BELT-${u}`] });
+    // A poll a second and a new run every few polls, so the test sees both without waiting days.
+    const handle = await suite.client.workflow.start(fulfilOrder, {
+      ...fulfilStart(draft.orderId, { pollEvery: '1 second', continueAsNewAfterEvents: 60 }),
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    let fo: { id: string };
+    await setWebhookDelivery('WMS', 'paused');
+    try {
+      await convertDraft(suite.sdk, draft);
+      ({ fo } = await ordersInSystems(draft.orderId));
+      await eventually('the waiting run to continue as new', () => handle.describe(), (d) => d.runId !== handle.firstExecutionRunId, 90_000);
+      await shipInWms(fo.id, `TRK-${u}`);
+      const result = (await handle.result()) as FulfilOrderResult;
+      finishedRuns.push(handle.workflowId);
+      expect(result).toMatchObject({ outcome: 'shipped', foundBy: 'poll', fulfillmentOrderId: fo.id, trackingNumber: `TRK-${u}`, carrier: 'DHL', escalated: false });
+    } finally {
+      await setWebhookDelivery('WMS', 'on');
+      // A run that never found its shipment must not keep polling into the next tests.
+      if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('test failed; the run must not outlive it');
+    }
+    const { fulfillments } = await fulfillmentsOf(draft.orderId);
+    expect(fulfillments.map((f) => f.labels?.map((l) => l.tracking_number))).toEqual([[`TRK-${u}`]]);
+    expect((await simulatorOrdersByRef('ERP', draft.orderId))[0]).toMatchObject({ status: 'shipped' });
+    // Memo and search attributes came along to the run the order finished in.
+    const description = await handle.describe();
+    expect(description.searchAttributes).toMatchObject({ MedusaOrderId: [draft.orderId], HubFlow: [FULFIL_ORDER_FLOW] });
+    expect(description.memo).toMatchObject({ order: { id: draft.orderId, wmsFulfillmentOrderId: fo.id } });
+  });
+
+  test('a WMS outage longer than a few minutes: the run keeps retrying, says so in its details, and ships when the WMS is back', async () => {
+    const u = uniq();
+    await waitForIdleOrderRuns();
+    const draft = await draftMedusaOrder(suite.sdk, { title: `Cap ${u}`, skus: [`CAP-${u}`] });
+    // The run waits for the draft to be placed, so the fault is armed before it reaches the WMS.
+    const handle = await suite.client.workflow.start(fulfilOrder, {
+      ...fulfilStart(draft.orderId, { reportOutageAfter: '2 seconds', retryStepsFor: '6 hours' }),
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    await injectFault('WMS', { method: 'POST', path: '/v1/fulfillment-orders', mode: 'fail_before', status: 503 });
+    try {
+      await convertDraft(suite.sdk, draft);
+      const details = await eventually('the outage in the run\'s details', () => currentDetails(handle), (d) => d.includes('Waiting for the WMS'));
+      expect(details).toContain('only then is the order rolled back');
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+    } catch (err) {
+      // A run left waiting would hold up the next tests' waitForIdleOrderRuns.
+      await handle.terminate('test failed; the run must not outlive it');
+      throw err;
+    } finally {
+      await clearFaults('WMS');
+    }
+    const { fo } = await ordersInSystems(draft.orderId);
+    await shipInWms(fo.id, `TRK-${u}`);
+    const result = (await handle.result()) as FulfilOrderResult;
+    finishedRuns.push(handle.workflowId);
+    expect(result).toMatchObject({ outcome: 'shipped', fulfillmentOrderId: fo.id });
+  });
+
+  test('a rolled-back order is started again by a re-delivered order.placed and ships; a shipped order is not started again', async () => {
+    const u = uniq();
+    await waitForIdleOrderRuns();
+    await injectFault('WMS', { method: 'POST', path: '/v1/fulfillment-orders', mode: 'fail_before', status: 422, times: 1 });
+    let orderId: string;
+    let failedRunId: string;
+    try {
+      ({ orderId } = await placeMedusaOrder(suite.sdk, { title: `Boot ${u}`, skus: [`BOOT-${u}`] }));
+      const handle = await waitForRun(suite.client, fulfilOrderWorkflowId(orderId));
+      const error = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe(ROLLED_BACK);
+      failedRunId = (await handle.describe()).runId;
+    } finally {
+      await clearFaults('WMS');
+    }
+
+    const placed = { type: 'order.placed', data: { id: orderId } };
+    const again = await postSignedWebhook('medusa', placed, `msg_placed_again_${u}`);
+    expect(again.json).toMatchObject({ status: 'started', workflowId: fulfilOrderWorkflowId(orderId) });
+    expect(again.json.runId).not.toBe(failedRunId);
+    const handle = suite.client.workflow.getHandle(fulfilOrderWorkflowId(orderId));
+    const { fo } = await ordersInSystems(orderId);
+    await shipInWms(fo.id, `TRK-${u}`);
+    expect(await handle.result()).toMatchObject({ outcome: 'shipped', fulfillmentOrderId: fo.id });
+    finishedRuns.push(handle.workflowId);
+
+    const afterShipping = await postSignedWebhook('medusa', placed, `msg_placed_late_${u}`);
+    expect(afterShipping.json).toMatchObject({ status: 'duplicate', runId: again.json.runId });
+  });
+
+  test('an operator cancel while the WMS create is slow: the undo waits for it, so no fulfillment order stays open', async () => {
+    const u = uniq();
+    await waitForIdleOrderRuns();
+    const draft = await draftMedusaOrder(suite.sdk, { title: `Scarf ${u}`, skus: [`SCARF-${u}`] });
+    const handle = await suite.client.workflow.start(fulfilOrder, { ...fulfilStart(draft.orderId), workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    // The create waits 3 s in the WMS before it commits: before the fix, the cancelled run's undo
+    // found no fulfillment order to cancel, and the create then left one open for a dead run.
+    await injectFault('WMS', { method: 'POST', path: '/v1/fulfillment-orders', mode: 'delay', delay_ms: 3_000, times: 1 });
+    try {
+      await convertDraft(suite.sdk, draft);
+      // The fault is used up once the create reached the WMS: the call is in flight.
+      await eventually('the slow WMS create to be in flight', () => activeFaults('WMS'), (faults) => faults.length === 0);
+      await handle.cancel();
+      const error = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    } finally {
+      await clearFaults('WMS');
+    }
+    // The slow create commits either way: before the fix after the undo had looked, now before it.
+    const wmsOrders = await eventually('the slow WMS create to commit', () => simulatorOrdersByRef('WMS', draft.orderId), (l) => l.length > 0);
+    expect(wmsOrders.filter((o) => o.status !== 'canceled')).toEqual([]);
+    expect((await simulatorOrdersByRef('ERP', draft.orderId)).filter((o) => o.status !== 'canceled')).toEqual([]);
+  });
+
+  testFinishedRunsReplay(suite, finishedRuns, 11);
 });
