@@ -109,6 +109,8 @@ export interface FaultSpec {
   times?: number;
   /** For `delay`: the request waits this long, then is handled normally. */
   delay_ms?: number;
+  /** Only writes whose Idempotency-Key contains this (e.g. `/erp-item/<sku>`): no other run can take the fault. */
+  idempotency_key_contains?: string;
 }
 
 export async function injectFault(system: System, fault: FaultSpec): Promise<void> {

@@ -9,8 +9,10 @@ import { z } from 'zod';
  *
  * Matching: `method` is exact (case-insensitive); `path` is a prefix of the request path at a
  * segment boundary, so "/v1/items" matches "/v1/items" and "/v1/items/itm_1" but not
- * "/v1/items-archive". The query string is ignored. Faults are checked in creation order and the
- * first that matches (and wins its `rate` roll) applies.
+ * "/v1/items-archive". The query string is ignored. `idempotency_key_contains` narrows a fault to
+ * the writes of one record (keys carry the run and the SKU), so another run writing to the same
+ * endpoint meanwhile cannot take a one-off fault meant for a test's record. Faults are checked in
+ * creation order and the first that matches (and wins its `rate` roll) applies.
  */
 export const faultSpecSchema = z.strictObject({
   method: z
@@ -19,6 +21,7 @@ export const faultSpecSchema = z.strictObject({
     .pipe(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']))
     .optional(),
   path: z.string().startsWith('/').optional(),
+  idempotency_key_contains: z.string().min(1).optional(),
   mode: z.enum(['fail_before', 'fail_after_commit', 'delay']),
   /** For `delay`: how long the request waits before it is handled. */
   delay_ms: z.number().int().min(1).max(600_000).optional(),
@@ -61,10 +64,11 @@ export class FaultRegistry {
   }
 
   /** Picks the fault for this request, if any, and counts it against its `times`. */
-  take(method: string, path: string, random: () => number = Math.random): Fault | undefined {
+  take(method: string, path: string, idempotencyKey?: string, random: () => number = Math.random): Fault | undefined {
     for (const f of this.faults) {
       if (f.method && f.method !== method.toUpperCase()) continue;
       if (f.path && !pathMatches(f.path, path)) continue;
+      if (f.idempotency_key_contains && !idempotencyKey?.includes(f.idempotency_key_contains)) continue;
       if (f.rate !== undefined && random() >= f.rate) continue;
       f.fired++;
       if (f.times !== undefined && f.fired >= f.times) this.remove(f.id);

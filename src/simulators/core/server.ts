@@ -212,7 +212,7 @@ export class SimulatorCore {
         }
       }
       const body = WRITE_METHODS.has(method) ? await this.readJsonBody(req) : undefined;
-      const fault = this.faults.take(method, req.path);
+      const fault = this.faults.take(method, req.path, req.get('idempotency-key'));
       if (fault?.mode === 'fail_before') return this.sendFault(res, fault);
       if (fault?.mode === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.delay_ms));
 

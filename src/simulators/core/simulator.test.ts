@@ -204,6 +204,16 @@ describe('simulator core', () => {
       expect(retry.headers.get('idempotent-replayed')).toBeNull();
     });
 
+    it('a fault narrowed by idempotency_key_contains is left for the request it names', async () => {
+      await control(sim.url, 'POST', '/faults', { method: 'POST', path: '/v1/items', mode: 'fail_before', times: 1, idempotency_key_contains: '/erp-item/MINE' });
+      const other = await call(sim.url, 'POST', '/v1/items', { body: newItem('OTHER'), headers: { 'idempotency-key': 'run-b/erp-item/OTHER' } });
+      expect(other.status).toBe(201);
+      const mine = await call(sim.url, 'POST', '/v1/items', { body: newItem('MINE'), headers: { 'idempotency-key': 'run-a/erp-item/MINE' } });
+      expect(mine.status).toBe(503);
+      const retry = await call(sim.url, 'POST', '/v1/items', { body: newItem('MINE'), headers: { 'idempotency-key': 'run-a/erp-item/MINE' } });
+      expect(retry.status).toBe(201);
+    });
+
     it('fail_after_commit writes, answers the error, and the retry gets the stored success', async () => {
       await control(sim.url, 'POST', '/faults', { method: 'POST', path: '/v1/items', mode: 'fail_after_commit', times: 1, status: 502 });
       const lost = await call(sim.url, 'POST', '/v1/items', { body: newItem('G'), headers: { 'idempotency-key': 'g-1' } });

@@ -340,7 +340,7 @@ describe('product entity across run boundaries (issue 9)', () => {
     const title = `Entity ${u}`;
     // The WMS answers the flow's SKU create slowly, so the rename lands mid-run: after the flow
     // read the product (the ERP item has the old name), before its write-back.
-    await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'delay', delay_ms: 6_000, times: 1 });
+    await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'delay', delay_ms: 6_000, times: 1, idempotency_key_contains: `/wms-sku/${sku}` });
     const productId = await createMedusaProduct(suite.sdk, { title, skus: [sku] });
     await eventually('the ERP item', () => simulatorRecordsBySku('ERP', sku), (r) => r.length === 1);
     const renamed = `${title} renamed`;
@@ -399,13 +399,16 @@ describe('product entity across run boundaries (issue 9)', () => {
     await (await waitForRun(suite.client, syncNewProductWorkflowId(product.id))).result();
 
     // The WMS refuses the new SKU for now: the ERP item alone does not make the variant synced.
-    await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'fail_before', status: 422 });
+    await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'fail_before', status: 422, idempotency_key_contains: `/wms-sku/${added}` });
     await suite.sdk.admin.product.createVariant(product.id, { title: 'M', sku: added, manage_inventory: true, options: { Size: 'M' }, prices: [{ currency_code: 'eur', amount: 12 }] });
     await signalEntity(product.id, { messageId: `variant-${u}`, source: 'medusa', kind: 'updated' }, { writeRetryMs: 500, debounceMs: 10 });
 
-    const owing = await eventually('the new variant to be owed', () => view(product.id), (v) => v.owed > 0);
+    // The entity owes the variant from the moment it reads it, before its ERP create is done.
+    const item = await eventually('the ERP item of the new variant', () => erpItem(added), (i) => i !== undefined);
+    expect(item).toMatchObject({ sku: added, external_ref: product.id, name: `${title} / M`, price: { amount: 1200, currency_code: 'eur' } });
+    const owing = await view(product.id);
+    expect(owing.owed).toBeGreaterThan(0);
     expect(owing.syncedSkus).toEqual([first]);
-    expect(await erpItem(added)).toMatchObject({ sku: added, external_ref: product.id, name: `${title} / M`, price: { amount: 1200, currency_code: 'eur' } });
     const marker = (await medusaProduct(product.id)).metadata?.[SYNCED_MARKER_KEY];
     expect(marker === undefined || !String(marker).includes(added)).toBe(true);
 

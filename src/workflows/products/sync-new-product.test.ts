@@ -76,7 +76,7 @@ describe('product.created → ERP, WMS, CMS', () => {
     const sku = `MUG-${u}`;
     // A 422 from the WMS is a permanent refusal: non-retryable, so the saga unwinds at once.
     await waitForIdleHub(suite.client);
-    await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'fail_before', status: 422 });
+    await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'fail_before', status: 422, idempotency_key_contains: `/wms-sku/${sku}` });
     let productId: string;
     try {
       productId = await createMedusaProduct(suite.sdk, { title: `Mug ${u}`, skus: [sku] });
@@ -105,8 +105,8 @@ describe('product.created → ERP, WMS, CMS', () => {
     const sku = `CAP-${u}`;
     // Both simulators commit the first create and then answer 503, as if the response was lost.
     await waitForIdleHub(suite.client);
-    await injectFault('ERP', { method: 'POST', path: '/v1/items', mode: 'fail_after_commit', status: 503, times: 1 });
-    await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'fail_after_commit', status: 503, times: 1 });
+    await injectFault('ERP', { method: 'POST', path: '/v1/items', mode: 'fail_after_commit', status: 503, times: 1, idempotency_key_contains: `/erp-item/${sku}` });
+    await injectFault('WMS', { method: 'POST', path: '/v1/skus', mode: 'fail_after_commit', status: 503, times: 1, idempotency_key_contains: `/wms-sku/${sku}` });
     try {
       const productId = await createMedusaProduct(suite.sdk, { title: `Cap ${u}`, skus: [sku] });
       // Three more deliveries of the same event, besides the subscriber's own.
