@@ -175,6 +175,25 @@ describe('cancelling a run while a do is in flight', () => {
   });
 });
 
+describe('steps planned before the first runs', () => {
+  // A lost workflow task may have run later local-activity steps than this execution reaches;
+  // their undos run too, with an unknown outcome, and the message names only what was reached.
+  test('a failure at step 2 also checks step 3, which this execution never reached', async () => {
+    failAt = 2;
+    const workflowId = `saga-${randomUUID()}`;
+    const handle = await client.workflow.start('sagaPlannedHarness', { taskQueue, workflowId });
+    const error = (await handle.result().catch((e: unknown) => e)) as WorkflowFailedError;
+    expect((error.cause as ApplicationFailure).type).toBe(ROLLED_BACK);
+    expect(error.cause?.message).toMatch(/^step 2 failed: step 2 broke\. Rolled back: step 2, step 1$/);
+    expect(journal).toEqual(['do 1', 'undo 3 (unknown: not reached by this execution)', 'undo 2 (unknown: step 2 broke)', 'undo 1 (completed)']);
+    expect((await compensationMemo(workflowId))?.outcomes).toEqual([
+      { step: 'step 3', status: 'undone', reached: false },
+      { step: 'step 2', status: 'undone' },
+      { step: 'step 1', status: 'undone' },
+    ]);
+  });
+});
+
 async function waitFor(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {

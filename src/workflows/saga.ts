@@ -47,6 +47,8 @@ export interface CompensationOutcome {
   step: string;
   status: CompensationStatus;
   error?: string;
+  /** false: a planned step this execution never reached, checked for an earlier attempt's record. */
+  reached?: false;
 }
 
 export interface CompensationReport {
@@ -71,6 +73,8 @@ interface Registered {
   undo: () => Promise<unknown>;
   /** The do's outcome once it settles (never rejects); absent for addCompensation's undos. */
   settled?: Promise<StepOutcome<unknown>>;
+  /** For a planned step whose do this execution has not run: settles its outcome as unknown. */
+  unreached?: () => void;
 }
 
 export class Saga {
@@ -89,21 +93,47 @@ export class Saga {
    * did (see StepOutcome).
    */
   step<T>(step: string, run: () => Promise<T>, undo: (outcome: StepOutcome<T>) => Promise<unknown>): Promise<T> {
-    // On the stack before the do is scheduled, like addCompensation's undos.
+    return this.plan(step, undo)(run);
+  }
+
+  /**
+   * Registers the undo of a step that runs later, and returns the function that runs its do
+   * (as `step` does). A step this execution never reaches is unwound too, with an unknown
+   * outcome, so its undo removes only a record its idempotency key proves is this run's.
+   *
+   * Why flows plan every step before the first runs: steps that run as local activities execute
+   * inside a workflow task, and their results are recorded only when that task completes. If the
+   * completion is lost (the server refuses it because a cancel arrived meanwhile, or the worker
+   * dies), the next attempt replays from the history without them, and if it now sees a cancel
+   * before its first step it unwinds at once: an earlier attempt's records of later steps would
+   * be left behind. Planned up front, every step's undo is on the stack whatever this attempt
+   * reaches.
+   */
+  plan<T>(step: string, undo: (outcome: StepOutcome<T>) => Promise<unknown>): (run: () => Promise<T>) => Promise<T> {
     let reportOutcome: (outcome: StepOutcome<T>) => void = () => undefined;
     const settled = new Promise<StepOutcome<T>>((resolve) => (reportOutcome = resolve));
-    this.stack.push({ step, settled, undo: async () => undo(await settled) });
-    let done: Promise<T>;
-    try {
-      done = run();
-    } catch (err) {
-      done = Promise.reject(err);
-    }
-    done.then(
-      (result) => reportOutcome({ status: 'completed', result }),
-      (err: unknown) => reportOutcome({ status: 'unknown', reason: describe(err) }),
-    );
-    return done;
+    const registered: Registered = {
+      step,
+      settled,
+      undo: async () => undo(await settled),
+      unreached: () => reportOutcome({ status: 'unknown', reason: 'not reached by this execution' }),
+    };
+    // On the stack before the do is scheduled, like addCompensation's undos.
+    this.stack.push(registered);
+    return (run) => {
+      delete registered.unreached;
+      let done: Promise<T>;
+      try {
+        done = run();
+      } catch (err) {
+        done = Promise.reject(err);
+      }
+      done.then(
+        (result) => reportOutcome({ status: 'completed', result }),
+        (err: unknown) => reportOutcome({ status: 'unknown', reason: describe(err) }),
+      );
+      return done;
+    };
   }
 
   /** Steps registered so far, oldest first. */
@@ -115,13 +145,15 @@ export class Saga {
   async compensate(cause: unknown): Promise<CompensationReport> {
     const pending = [...this.stack].reverse();
     this.stack.length = 0;
+    const reached = pending.filter((r) => !r.unreached);
+    for (const r of pending) r.unreached?.();
     // Every do still in flight settles first, even in parallel mode where undos do not wait
     // for each other: an undo must never run beside its own do.
     await Promise.all(pending.map((r) => r.settled));
     const outcomes = this.options.parallelCompensation
       ? await Promise.all(pending.map((r) => runUndo(r)))
       : await this.unwindInOrder(pending);
-    return { cause: describe(cause), failedStep: pending[0]?.step, outcomes };
+    return { cause: describe(cause), failedStep: reached[0]?.step, outcomes };
   }
 
   private async unwindInOrder(pending: Registered[]): Promise<CompensationOutcome[]> {
@@ -135,12 +167,13 @@ export class Saga {
   }
 }
 
-async function runUndo({ step, undo }: Registered): Promise<CompensationOutcome> {
+async function runUndo({ step, undo, unreached }: Registered): Promise<CompensationOutcome> {
+  const notReached = unreached ? { reached: false as const } : {};
   try {
     await undo();
-    return { step, status: 'undone' };
+    return { step, status: 'undone', ...notReached };
   } catch (err) {
-    return { step, status: 'failed', error: describe(err) };
+    return { step, status: 'failed', error: describe(err), ...notReached };
   }
 }
 
@@ -176,7 +209,8 @@ export async function runSaga<T>(options: SagaOptions, body: (saga: Saga) => Pro
       });
     }
     if (isCancellation(err)) throw err;
-    const undone = report.outcomes.map((o) => o.step);
+    // Steps this execution never reached were only checked; the message names what it undid.
+    const undone = report.outcomes.filter((o) => o.reached !== false).map((o) => o.step);
     throw ApplicationFailure.create({
       type: ROLLED_BACK,
       nonRetryable: true,
@@ -191,7 +225,7 @@ export async function runSaga<T>(options: SagaOptions, body: (saga: Saga) => Pro
 
 function publishReport(report: CompensationReport): void {
   upsertMemo({ compensation: report });
-  const lines = report.outcomes.map((o) => `- ${o.step}: **${o.status}**${o.error ? ` — ${o.error}` : ''}`);
+  const lines = report.outcomes.map((o) => `- ${o.step}: **${o.status}**${o.reached === false ? ' (not reached; checked for an earlier attempt)' : ''}${o.error ? ` — ${o.error}` : ''}`);
   setCurrentDetails(`### Compensation\nCause: ${report.cause}\n\n${lines.join('\n') || '- nothing to undo'}`);
   if (report.outcomes.some((o) => o.status !== 'undone')) {
     log.error('Compensation incomplete', { outcomes: report.outcomes });

@@ -58,3 +58,17 @@ export async function sagaInFlightHarness(input: { local: boolean }): Promise<st
     return 'done';
   });
 }
+
+/**
+ * Three steps planned before the first runs (Saga.plan); when one's do fails (the test's doStep
+ * decides which), the steps after it are never reached and are unwound with an unknown outcome.
+ */
+export async function sagaPlannedHarness(): Promise<string> {
+  return runSaga({}, async (saga) => {
+    const runs = [1, 2, 3].map((step) =>
+      saga.plan<void>(`step ${step}`, (outcome) => undoWithOutcome(step, outcome.status === 'completed' ? 'completed' : `unknown: ${outcome.reason}`)),
+    );
+    for (const [i, runStep] of runs.entries()) await runStep(() => doStep(i + 1));
+    return 'done';
+  });
+}

@@ -76,7 +76,7 @@ describe('product-created cancel: no undo overtakes its do', () => {
     await waitForIdleHub(suite.client);
     // The create waits 3 s in the ERP before it commits: long enough that, before the fix, the
     // cancelled run's undo looked for the item, found none, and the create then left an orphan.
-    await injectFault('ERP', { method: 'POST', path: '/v1/items', mode: 'delay', delay_ms: 3_000, times: 1 });
+    await injectFault('ERP', { method: 'POST', path: '/v1/items', mode: 'delay', delay_ms: 3_000, times: 1, idempotency_key_contains: `/erp-item/${sku}` });
     let productId: string;
     try {
       productId = await createMedusaProduct(suite.sdk, { title: `Slow ${u}`, skus: [sku] });

@@ -1,5 +1,6 @@
 import {
   ApplicationFailure,
+  CancellationScope,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -99,10 +100,16 @@ export async function syncNewProduct({ productId }: SyncNewProductInput): Promis
   const { workflowId } = workflowInfo();
   const key = (step: string): string => `${workflowId}/${step}`;
   const progress = (step: string): void => setCurrentDetails(`Product ${productId}: ${step}`);
-  const { medusa, erp, wms, cms } = patched(LOCAL_FORWARD_STEPS_PATCH) ? (patched(SETTLE_BEFORE_UNDO_PATCH) ? localSettled : local) : remote;
+  const localForward = patched(LOCAL_FORWARD_STEPS_PATCH);
+  const settleFirst = localForward && patched(SETTLE_BEFORE_UNDO_PATCH);
+  const { medusa, erp, wms, cms } = localForward ? (settleFirst ? localSettled : local) : remote;
 
   progress('reading the product from Medusa');
-  const product = await medusa.medusaGetProduct({ productId });
+  // Not cancellable under the patch: a run that sees a cancel at once (an earlier attempt of its
+  // first workflow task may have run steps and been lost, see Saga.plan) still needs the product
+  // to know which steps to undo. A read changes nothing, so letting it finish costs nothing.
+  const read = (): ReturnType<typeof medusa.medusaGetProduct> => medusa.medusaGetProduct({ productId });
+  const product = await (settleFirst ? CancellationScope.nonCancellable(read) : read());
   // In SKU order: Medusa lists variants in no guaranteed order, and runs of one product should
   // read the same (search attributes, step order) whatever order it answered in.
   const variants = product.variants.map((v) => ({ ...v, sku: v.sku ?? '' })).sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
@@ -119,68 +126,44 @@ export async function syncNewProduct({ productId }: SyncNewProductInput): Promis
   upsertMemo({ product: { id: productId, handle: product.handle, skus } });
 
   return runSaga({ continueWithError: true }, async (saga) => {
-    // Each undo gets its do's outcome (saga.step) and the do's key, so it removes only what this
-    // run made: an ERP master item the run adopted, say after `hub backfill --from erp`, stays.
-    const erpItemIds: Record<string, string> = {};
-    for (const variant of variants) {
-      progress(`creating ERP item ${variant.sku}`);
+    // Each undo gets its do's outcome and the do's key, so it removes only what this run made: an
+    // ERP master item the run adopted, say after `hub backfill --from erp`, stays. Under the patch
+    // every step's undo is on the stack before the first do runs (Saga.plan: a lost workflow task
+    // may have run later steps as local activities); earlier runs registered each just before
+    // its do, and replay that way.
+    const stepOf = <T>(name: string, undo: (outcome: StepOutcome<T>) => Promise<unknown>): ((run: () => Promise<T>) => Promise<T>) =>
+      settleFirst ? saga.plan(name, undo) : (run) => saga.step(name, run, undo);
+    const nameOf = (variant: (typeof variants)[number]): string => (variants.length > 1 ? `${product.title} / ${variant.title}` : product.title);
+
+    const erpSteps = variants.map((variant) => {
       const idempotencyKey = key(`erp-item/${variant.sku}`);
       const price = variant.prices[0] ?? null;
-      const { itemId } = await saga.step(
-        `ERP item ${variant.sku}`,
-        () =>
+      const run = stepOf<{ itemId: string; adopted?: boolean }>(`ERP item ${variant.sku}`, (outcome) =>
+        undoErp.erpDeleteItem({ sku: variant.sku, externalRef: productId, idempotencyKey, created: createdRecord(outcome, (r) => r.itemId) }),
+      );
+      return () =>
+        run(() =>
           erp.erpCreateItem({
             idempotencyKey,
             sku: variant.sku,
-            name: variants.length > 1 ? `${product.title} / ${variant.title}` : product.title,
+            name: nameOf(variant),
             price: price ? { amount: price.amount, currency_code: price.currency_code } : null,
             externalRef: productId,
           }),
-        (outcome) =>
-          undoErp.erpDeleteItem({
-            sku: variant.sku,
-            externalRef: productId,
-            idempotencyKey,
-            created: createdRecord(outcome, (r) => r.itemId),
-          }),
-      );
-      erpItemIds[variant.sku] = itemId;
-    }
-
-    const wmsSkuIds: Record<string, string> = {};
-    for (const variant of variants) {
-      progress(`creating WMS SKU ${variant.sku}`);
+        );
+    });
+    const wmsSteps = variants.map((variant) => {
       const idempotencyKey = key(`wms-sku/${variant.sku}`);
-      const { skuId } = await saga.step(
-        `WMS SKU ${variant.sku}`,
-        () =>
-          wms.wmsCreateSku({
-            idempotencyKey,
-            sku: variant.sku,
-            description: variants.length > 1 ? `${product.title} / ${variant.title}` : product.title,
-            externalRef: productId,
-          }),
-        (outcome) =>
-          undoWms.wmsDeleteSku({
-            sku: variant.sku,
-            externalRef: productId,
-            idempotencyKey,
-            created: createdRecord(outcome, (r) => r.skuId),
-          }),
+      const run = stepOf<{ skuId: string; adopted?: boolean }>(`WMS SKU ${variant.sku}`, (outcome) =>
+        undoWms.wmsDeleteSku({ sku: variant.sku, externalRef: productId, idempotencyKey, created: createdRecord(outcome, (r) => r.skuId) }),
       );
-      wmsSkuIds[variant.sku] = skuId;
-    }
-
-    progress('creating the CMS entry');
+      return () => run(() => wms.wmsCreateSku({ idempotencyKey, sku: variant.sku, description: nameOf(variant), externalRef: productId }));
+    });
     const creationKey = key('cms-entry');
-    const { documentId: cmsDocumentId } = await saga.step(
-      'CMS entry',
-      () => cms.cmsUpsertProductEntry({ medusaId: productId, title: product.title, handle: product.handle, description: product.description, skus, creationKey }),
-      // An entry that existed before the run gets its fields back; one the run made is deleted.
-      (outcome) => undoCms.cmsDeleteProductEntry({ medusaId: productId, creationKey, upserted: outcome.status === 'completed' ? outcome.result : undefined }),
+    // An entry that existed before the run gets its fields back; one the run made is deleted.
+    const cmsStep = stepOf<Awaited<ReturnType<CmsActivities['cmsUpsertProductEntry']>>>('CMS entry', (outcome) =>
+      undoCms.cmsDeleteProductEntry({ medusaId: productId, creationKey, upserted: outcome.status === 'completed' ? outcome.result : undefined }),
     );
-
-    progress('writing external ids back to Medusa');
     // Keys the product already had (an import or an earlier sync wrote them) get their values back
     // on undo; only the keys this write added are cleared.
     const restore: Record<string, string> = {};
@@ -188,19 +171,35 @@ export async function syncNewProduct({ productId }: SyncNewProductInput): Promis
       const was = product.metadata[k];
       if (typeof was === 'string' && was !== '') restore[k] = was;
     }
-    await saga.step(
-      'Medusa metadata',
-      // With the ids goes the marker of what was synced, so Medusa's product.updated echo of this
-      // very write is recognised by the hub's subscriber as nothing new (synced-marker.ts).
-      () =>
-        medusa.medusaSetProductMetadata({
-          productId,
-          values: {
-            ...externalIdsMetadata({ erpItemIds, wmsSkuIds, cmsDocumentId }),
-            [SYNCED_MARKER_KEY]: syncedMarker({ title: product.title, handle: product.handle, skus }),
-          },
-        }),
-      () => undoMedusa.medusaClearProductMetadata({ productId, keys: [...METADATA_KEYS], restore }),
+    const metadataStep = stepOf<void>('Medusa metadata', () => undoMedusa.medusaClearProductMetadata({ productId, keys: [...METADATA_KEYS], restore }));
+
+    const erpItemIds: Record<string, string> = {};
+    for (const [i, variant] of variants.entries()) {
+      progress(`creating ERP item ${variant.sku}`);
+      erpItemIds[variant.sku] = (await erpSteps[i]!()).itemId;
+    }
+    const wmsSkuIds: Record<string, string> = {};
+    for (const [i, variant] of variants.entries()) {
+      progress(`creating WMS SKU ${variant.sku}`);
+      wmsSkuIds[variant.sku] = (await wmsSteps[i]!()).skuId;
+    }
+
+    progress('creating the CMS entry');
+    const { documentId: cmsDocumentId } = await cmsStep(() =>
+      cms.cmsUpsertProductEntry({ medusaId: productId, title: product.title, handle: product.handle, description: product.description, skus, creationKey }),
+    );
+
+    progress('writing external ids back to Medusa');
+    // With the ids goes the marker of what was synced, so Medusa's product.updated echo of this
+    // very write is recognised by the hub's subscriber as nothing new (synced-marker.ts).
+    await metadataStep(() =>
+      medusa.medusaSetProductMetadata({
+        productId,
+        values: {
+          ...externalIdsMetadata({ erpItemIds, wmsSkuIds, cmsDocumentId }),
+          [SYNCED_MARKER_KEY]: syncedMarker({ title: product.title, handle: product.handle, skus }),
+        },
+      }),
     );
 
     progress(`in sync: ${skus.length} SKU(s) in ERP and WMS, CMS entry ${cmsDocumentId}`);
