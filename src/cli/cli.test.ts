@@ -299,8 +299,11 @@ describe('hub CLI: backfill, reconcile, schedule', () => {
     const auth = (key: string) => ({ authorization: `Bearer ${key}`, 'content-type': 'application/json' });
     const [wmsVictim] = (await simulatorSkus('WMS')).filter((r) => r.sku === `${PREFIX}7`);
     await fetch(`${erpEnv.WMS_BASE_URL}/v1/skus/${wmsVictim!.id}`, { method: 'DELETE', headers: { ...auth(erpEnv.WMS_API_KEY!), 'idempotency-key': `t-${TAG}-del` } });
+    // The SKU list, not the title: Strapi's webhook takes a title edit to the product's entity,
+    // which writes Medusa's title back at once (the CMS does not own it). The entity leaves the
+    // SKU list to the hub's own writes, so that drift waits for the reconcile.
     const [cmsVictim] = (await cmsEntriesWithTitlePrefix(`${handlePrefix}8`)).filter((e) => e.title === `Backfill ${PREFIX} 8`);
-    await fetch(`${erpEnv.CMS_BASE_URL}/api/products/${cmsVictim!.documentId}`, { method: 'PUT', headers: auth(erpEnv.CMS_API_TOKEN!), body: JSON.stringify({ data: { title: 'Edited by hand' } }) });
+    await fetch(`${erpEnv.CMS_BASE_URL}/api/products/${cmsVictim!.documentId}`, { method: 'PUT', headers: auth(erpEnv.CMS_API_TOKEN!), body: JSON.stringify({ data: { skus: [`${PREFIX}8`, 'EDITED-BY-HAND'] } }) });
     const extraSku = `${PREFIX}EXTRA`;
     await fetch(`${erpEnv.ERP_BASE_URL}/v1/items`, {
       method: 'POST',
@@ -315,7 +318,7 @@ describe('hub CLI: backfill, reconcile, schedule', () => {
     expect(report.drift).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ system: 'wms', kind: 'missing', key: `${PREFIX}7` }),
-        expect.objectContaining({ system: 'cms', kind: 'mismatch', field: 'title', actual: 'Edited by hand', expected: `Backfill ${PREFIX} 8` }),
+        expect.objectContaining({ system: 'cms', kind: 'mismatch', field: 'skus', actual: `${PREFIX}8,EDITED-BY-HAND`, expected: `${PREFIX}8` }),
         expect.objectContaining({ system: 'erp', kind: 'extra', key: extraSku, owned: true }),
       ]),
     );
