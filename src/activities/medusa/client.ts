@@ -105,7 +105,7 @@ export async function splitRefusedCall<O>(ids: string[], run: (ids: string[]) =>
       answered = true;
       return;
     } catch (err) {
-      // Medusa stopped answering meanwhile: the whole batch is retried, as any outage is.
+      // Medusa stopped answering meanwhile: the whole batch is retried, like every outage.
       if (!isRefusal(err)) throw err;
       if (part.length === 1) {
         const id = part[0]!;
