@@ -161,6 +161,14 @@ export async function cmsEntriesFor(medusaId: string): Promise<Array<{ documentI
 }
 
 /** Waits for a run with this id to exist (it is started by a webhook, asynchronously). */
+/** How a run ended: undefined when it completed, else the error its result rejected with. */
+export async function runError(handle: WorkflowHandle): Promise<unknown> {
+  return handle.result().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
 export async function waitForRun(client: Client, workflowId: string, timeoutMs = 60_000): Promise<WorkflowHandle> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -10,6 +10,7 @@ import {
   injectFault,
   postSignedWebhook,
   uniq,
+  runError,
   useSuiteConnections,
   waitForRun,
 } from '../../../test/support/systems';
@@ -118,10 +119,7 @@ describe('order.placed → WMS, ERP → shipped', () => {
     try {
       ({ orderId } = await placeMedusaOrder(suite.sdk, { title: `Glove ${u}`, skus: [`GLOVE-${u}`] }));
       const handle = await waitForRun(suite.client, fulfilOrderWorkflowId(orderId));
-      const error = await handle.result().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await runError(handle);
       finishedRuns.push(handle.workflowId);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe(ROLLED_BACK);
@@ -290,10 +288,7 @@ describe('order.placed → WMS, ERP → shipped', () => {
     try {
       ({ orderId } = await placeMedusaOrder(suite.sdk, { title: `Boot ${u}`, skus: [`BOOT-${u}`] }));
       const handle = await waitForRun(suite.client, fulfilOrderWorkflowId(orderId));
-      const error = await handle.result().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await runError(handle);
       expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe(ROLLED_BACK);
       failedRunId = (await handle.describe()).runId;
     } finally {
@@ -327,10 +322,7 @@ describe('order.placed → WMS, ERP → shipped', () => {
       // The fault is used up once the create reached the WMS: the call is in flight.
       await eventually('the slow WMS create to be in flight', () => activeFaults('WMS'), (faults) => faults.length === 0);
       await handle.cancel();
-      const error = await handle.result().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await runError(handle);
       expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     } finally {
       await clearFaults('WMS');

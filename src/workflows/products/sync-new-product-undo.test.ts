@@ -11,6 +11,7 @@ import {
   simulatorRecordsBySku,
   simulatorWrite,
   uniq,
+  runError,
   useSuiteConnections,
   waitForIdleHub,
   waitForRun,
@@ -29,10 +30,7 @@ const suite = useSuiteConnections();
 
 async function outcomeOf(workflowId: string): Promise<unknown> {
   const handle = await waitForRun(suite.client, workflowId);
-  const error = await handle.result().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error = await runError(handle);
   finishedRuns.push(workflowId);
   expect(error).toBeInstanceOf(WorkflowFailedError);
   return (error as WorkflowFailedError).cause;

@@ -12,6 +12,7 @@ import {
   injectFault,
   simulatorRecordsBySku,
   uniq,
+  runError,
   useSuiteConnections,
   waitForIdleHub,
   waitForRun,
@@ -81,10 +82,7 @@ describe('product.created → ERP, WMS, CMS', () => {
     try {
       productId = await createMedusaProduct(suite.sdk, { title: `Mug ${u}`, skus: [sku] });
       const handle = await waitForRun(suite.client, syncNewProductWorkflowId(productId));
-      const error = await handle.result().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const error = await runError(handle);
       finishedRuns.push(handle.workflowId);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       const failure = (error as WorkflowFailedError).cause as ApplicationFailure;
