@@ -15,12 +15,12 @@ import { parseArgs } from 'node:util';
 import Medusa from '@medusajs/js-sdk';
 import { Client, Connection } from '@temporalio/client';
 import { z } from 'zod';
-import { CmsClient } from '../src/activities/cms/client';
-import { createCmsActivities } from '../src/activities/cms/products';
-import { ErpClient } from '../src/activities/erp/client';
+import { CmsClient } from '../src/activities/strapi/client';
+import { createCmsActivities } from '../src/activities/strapi/products';
+import { ErpRestClient } from '../src/activities/rest/erp';
 import { createErpActivities } from '../src/activities/erp/products';
 import { createMedusaCatalogActivities, type CatalogProduct } from '../src/activities/medusa/catalog';
-import { WmsClient } from '../src/activities/wms/client';
+import { WmsRestClient } from '../src/activities/rest/wms';
 import { createWmsActivities } from '../src/activities/wms/products';
 import { stackProfile } from '../src/stack/profile';
 import { startStack, type Stack } from '../src/stack/stack';
@@ -85,8 +85,8 @@ async function durable(stack: Stack, prefix: string): Promise<number> {
 async function naive(stack: Stack, prefix: string): Promise<number> {
   const e = stack.env;
   const medusa = createMedusaCatalogActivities(new Medusa({ baseUrl: e.MEDUSA_BACKEND_URL!, apiKey: e.MEDUSA_API_KEY! }));
-  const erp = createErpActivities(new ErpClient({ baseUrl: e.ERP_BASE_URL!, apiKey: e.ERP_API_KEY! }));
-  const wms = createWmsActivities(new WmsClient({ baseUrl: e.WMS_BASE_URL!, apiKey: e.WMS_API_KEY! }));
+  const erp = createErpActivities(new ErpRestClient({ baseUrl: e.ERP_BASE_URL!, apiKey: e.ERP_API_KEY! }));
+  const wms = createWmsActivities(new WmsRestClient({ baseUrl: e.WMS_BASE_URL!, apiKey: e.WMS_API_KEY! }));
   const cms = createCmsActivities(new CmsClient({ baseUrl: e.CMS_BASE_URL!, apiToken: e.CMS_API_TOKEN! }));
   const t0 = performance.now();
   const products: CatalogProduct[] = [];

@@ -5,7 +5,7 @@ import type { BridgeConfig } from '../config';
 import { cmsEventRoutes, strapiEnvelopeSchema, strapiMessageId } from './cms-events';
 import { medusaEnvelopeSchema, medusaEventRoutes } from './medusa-events';
 import type { EventRoute } from './routes';
-import { erpEventRoutes, saasEnvelopeSchema, wmsEventRoutes } from './saas-events';
+import { erpEventRoutes, saasEnvelopeSchema, wmsEventRoutes } from './rest-events';
 import { deliveryIdSchema, findPrototypeKey } from './ids';
 import { sharedSecretVerifier, standardWebhooksVerifier, type Verifier } from './verify';
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Medusa from '@medusajs/js-sdk';
 import type { Client } from '@temporalio/client';
-import { medusaPostingTo, type TestMedusa } from '../activities/medusa/test-support';
+import { medusaPostingTo, type TestMedusa } from '../../test/support/medusa';
 import { resolveTemporalBinary } from '../stack/temporal';
 import { requireEnv } from '../../test/support/env';
 import { temporalClient, uniq, waitForIdleHub } from '../../test/support/systems';

@@ -1,7 +1,7 @@
 import { requireEnv } from '../../test/support/env';
 import { medusaEventRoutes } from '../api/medusa-events';
 import { consumedEventTypes } from '../api/routes';
-import { erpEventRoutes, wmsEventRoutes } from '../api/saas-events';
+import { erpEventRoutes, wmsEventRoutes } from '../api/rest-events';
 import { SUBSCRIBED_EVENTS } from './stack';
 
 /** Run with the ERP and WMS the global setup started through startStack (HUB_TEST_SERVICES=erp,wms will do). */

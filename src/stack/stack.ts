@@ -1,7 +1,7 @@
 import { cmsWebhookEvents } from '../api/cms-events';
 import { medusaEventRoutes } from '../api/medusa-events';
 import { consumedEventTypes } from '../api/routes';
-import { erpEventRoutes, wmsEventRoutes } from '../api/saas-events';
+import { erpEventRoutes, wmsEventRoutes } from '../api/rest-events';
 import { startHubProcess } from './hub-processes';
 import { startMedusa } from './medusa';
 import type { RunningService } from './process';

@@ -1,8 +1,8 @@
-import { CmsClient } from '../activities/cms/client';
-import { createCmsCatalogActivities } from '../activities/cms/catalog';
-import { createCmsProductChangeActivities } from '../activities/cms/product-changes';
-import { createCmsActivities } from '../activities/cms/products';
-import { ErpClient } from '../activities/erp/client';
+import { CmsClient } from '../activities/strapi/client';
+import { createCmsCatalogActivities } from '../activities/strapi/catalog';
+import { createCmsProductChangeActivities } from '../activities/strapi/product-changes';
+import { createCmsActivities } from '../activities/strapi/products';
+import { ErpRestClient } from '../activities/rest/erp';
 import { createErpCatalogActivities } from '../activities/erp/catalog';
 import { createErpOrderActivities } from '../activities/erp/orders';
 import { createErpProductChangeActivities } from '../activities/erp/product-changes';
@@ -13,7 +13,7 @@ import { createMedusaOrderActivities } from '../activities/medusa/orders';
 import { createMedusaProductChangeActivities } from '../activities/medusa/product-changes';
 import { MedusaProductReader } from '../activities/medusa/product-reader';
 import { createMedusaActivities } from '../activities/medusa/products';
-import { WmsClient } from '../activities/wms/client';
+import { WmsRestClient } from '../activities/rest/wms';
 import { createWmsCatalogActivities } from '../activities/wms/catalog';
 import { createWmsOrderActivities } from '../activities/wms/orders';
 import { createWmsProductChangeActivities } from '../activities/wms/product-changes';
@@ -30,8 +30,8 @@ export function createSystemActivities(config: WorkerConfig) {
   const medusaSdk = createMedusaSdk({ baseUrl: config.MEDUSA_BACKEND_URL, apiKey: config.MEDUSA_API_KEY });
   // One reader for every product activity: reads from different flows share Medusa list calls.
   const reader = new MedusaProductReader(medusaSdk);
-  const erp = new ErpClient({ baseUrl: config.ERP_BASE_URL, apiKey: config.ERP_API_KEY, maxRequestsPerSecond: config.ERP_MAX_REQUESTS_PER_SECOND });
-  const wms = new WmsClient({ baseUrl: config.WMS_BASE_URL, apiKey: config.WMS_API_KEY, maxRequestsPerSecond: config.WMS_MAX_REQUESTS_PER_SECOND });
+  const erp = new ErpRestClient({ baseUrl: config.ERP_BASE_URL, apiKey: config.ERP_API_KEY, maxRequestsPerSecond: config.ERP_MAX_REQUESTS_PER_SECOND });
+  const wms = new WmsRestClient({ baseUrl: config.WMS_BASE_URL, apiKey: config.WMS_API_KEY, maxRequestsPerSecond: config.WMS_MAX_REQUESTS_PER_SECOND });
   const cms = new CmsClient({ baseUrl: config.CMS_BASE_URL, apiToken: config.CMS_API_TOKEN });
   return {
     medusa: {

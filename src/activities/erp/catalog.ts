@@ -1,8 +1,8 @@
 import { forEachItem, type BatchResult } from '../catalog/batch';
-import { skuCatalogue } from '../saas/catalog';
-import { PENDING_IMPORT_REF_PREFIX } from '../saas/sku-records';
-import type { ErpClient, ErpItem } from './client';
-import { fromMinorUnits, type Money } from './money';
+import { skuCatalogue } from '../records/catalogue';
+import { PENDING_IMPORT_REF_PREFIX } from '../records/sku-records';
+import type { ErpItem, ErpPort } from '../ports/erp';
+import { fromMinorUnits, type Money } from '../../domain/money';
 import { createErpActivities, type ErpCreateItemInput } from './products';
 
 /**
@@ -10,7 +10,7 @@ import { createErpActivities, type ErpCreateItemInput } from './products';
  * through the saga's own do/undo activities, so "409 with our external_ref" means "already
  * there" exactly as in a single product sync.
  */
-export function createErpCatalogActivities(client: ErpClient) {
+export function createErpCatalogActivities(client: ErpPort) {
   const items = createErpActivities(client);
   const catalogue = skuCatalogue({
     system: 'ERP',
@@ -66,7 +66,7 @@ const importItem = (item: ErpItem): ErpImportItem => ({
 });
 
 /** Reading the ERP's items for an import into Medusa, and linking them to what the import created. */
-export function createErpImportActivities(client: ErpClient) {
+export function createErpImportActivities(client: ErpPort) {
   const setRefs = (items: ErpItemRef[], concurrency: number, origin: string): Promise<BatchResult> =>
     forEachItem(items, { concurrency, key: (i) => i.sku }, async (i) => {
       await client.updateItem(i.id, { external_ref: i.externalRef }, { idempotencyKey: `erp-set-ref:${i.id}:${i.externalRef}`, origin });

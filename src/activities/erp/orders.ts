@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { ErpClient, ErpSalesOrder } from './client';
-import { toMinorUnits } from './money';
+import type { ErpPort } from '../ports/erp';
+import { toMinorUnits } from '../../domain/money';
 
 export interface ErpCreateSalesOrderInput {
   idempotencyKey: string;
@@ -18,7 +18,7 @@ export type ErpStatusChange = { outcome: 'changed' | 'unchanged' | 'absent' } | 
  * ERP order activities. The sales order is keyed by the Medusa order id (external_ref), so every
  * call can find it again after a lost response, and a cancel that finds nothing has nothing to do.
  */
-export function createErpOrderActivities(client: ErpClient) {
+export function createErpOrderActivities(client: ErpPort) {
   return {
     /** Creates the sales order; a 409 for our own external_ref (an earlier attempt committed) is success. */
     async erpCreateSalesOrder(input: ErpCreateSalesOrderInput): Promise<{ salesOrderId: string }> {
@@ -56,7 +56,7 @@ export function createErpOrderActivities(client: ErpClient) {
      * the saga's undo of erpCreateSalesOrder (an ERP keeps canceled orders for its books, so the
      * undo cancels rather than deletes). No sales order is "absent", not an error.
      */
-    async erpSetSalesOrderStatus(input: { idempotencyKey: string; externalRef: string; status: ErpSalesOrder['status'] }): Promise<ErpStatusChange> {
+    async erpSetSalesOrderStatus(input: { idempotencyKey: string; externalRef: string; status: 'shipped' | 'canceled' }): Promise<ErpStatusChange> {
       const order = await client.findSalesOrderByExternalRef(input.externalRef);
       if (!order) return { outcome: 'absent' };
       if (order.status === input.status) return { outcome: 'unchanged' };

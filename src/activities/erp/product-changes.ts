@@ -1,6 +1,6 @@
-import { productRecordWrites, type SetProductTextsInput } from '../saas/product-records';
-import type { ErpClient } from './client';
-import { fromMinorUnits, type Money } from './money';
+import { productRecordWrites, type SetProductTextsInput } from '../records/product-records';
+import type { ErpPort } from '../ports/erp';
+import { fromMinorUnits, type Money } from '../../domain/money';
 
 /** One ERP item of a product as the entity needs it: what the ERP owns of it, and its version. */
 export interface ErpProductItem {
@@ -20,10 +20,10 @@ export interface ErpProductItem {
  * ERP activities of the product entity: copy the Medusa-owned name onto the product's items,
  * and deactivate them when the product is deleted (an ERP keeps items that have history).
  */
-export function createErpProductChangeActivities(client: ErpClient) {
+export function createErpProductChangeActivities(client: ErpPort) {
   const items = productRecordWrites({
     findBySku: (sku) => client.findItemBySku(sku),
-    listByExternalRef: (ref) => client.listAllItems({ external_ref: ref }),
+    listByExternalRef: (ref) => client.listItemsByExternalRef(ref),
     text: (item) => item.name,
     setText: (id, name, opts) => client.updateItem(id, { name }, opts),
   });

@@ -1,14 +1,14 @@
 import { startErpSimulator } from '../../simulators/erp/server';
 import type { RunningSimulator } from '../../simulators/core/server';
 import { API_KEY, control } from '../../simulators/core/test-support';
-import { failureOf, simulatorPerTest } from '../saas/test-support';
+import { failureOf, simulatorPerTest } from '../../../test/support/simulators';
 import { HTTP_CLIENT_ERROR, HTTP_RATE_LIMITED, HTTP_SERVER_ERROR } from '../http';
-import { ErpClient } from './client';
+import { ErpRestClient } from '../rest/erp';
 import { createErpActivities, ERP_SKU_OWNED_ELSEWHERE, type ErpActivities } from './products';
 
 describe('ERP product activities', () => {
   let sim: RunningSimulator;
-  let client: ErpClient;
+  let client: ErpRestClient;
   let acts: ErpActivities;
 
   const create = (sku: string, externalRef: string, idempotencyKey = `create-${sku}-${externalRef}`) =>
@@ -16,7 +16,7 @@ describe('ERP product activities', () => {
 
   simulatorPerTest(startErpSimulator, (started) => {
     sim = started;
-    client = new ErpClient({ baseUrl: started.url, apiKey: API_KEY });
+    client = new ErpRestClient({ baseUrl: started.url, apiKey: API_KEY });
     acts = createErpActivities(client);
   });
 
@@ -123,7 +123,7 @@ describe('ERP product activities', () => {
     });
 
     it('a wrong API key is a non-retryable client error', async () => {
-      const wrong = createErpActivities(new ErpClient({ baseUrl: sim.url, apiKey: 'wrong' }));
+      const wrong = createErpActivities(new ErpRestClient({ baseUrl: sim.url, apiKey: 'wrong' }));
       const f = await failureOf(wrong.erpDeleteItem({ sku: 'SKU-8', externalRef: 'variant_8' }));
       expect(f).toMatchObject({ nonRetryable: true, type: HTTP_CLIENT_ERROR });
     });

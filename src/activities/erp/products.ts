@@ -1,6 +1,6 @@
-import { skuRecordSaga, type CreateSkuRecordInput, type DeleteSkuRecordInput, type DeleteSkuRecordResult } from '../saas/sku-records';
-import type { ErpClient } from './client';
-import { toMinorUnits, type Money } from './money';
+import { skuRecordSaga, type CreateSkuRecordInput, type DeleteSkuRecordInput, type DeleteSkuRecordResult } from '../records/sku-records';
+import type { ErpPort } from '../ports/erp';
+import { toMinorUnits, type Money } from '../../domain/money';
 
 /** Failure type when the SKU already belongs to another product: a data problem no retry fixes. */
 export const ERP_SKU_OWNED_ELSEWHERE = 'ErpSkuOwnedElsewhere';
@@ -20,7 +20,7 @@ export type ErpDeleteItemResult = DeleteSkuRecordResult;
  * methods, so Temporal can register them as plain functions and workflows can `import type`.
  * The saga logic is shared with the WMS (saas/sku-records); this supplies the ERP's items.
  */
-export function createErpActivities(client: ErpClient) {
+export function createErpActivities(client: ErpPort) {
   const items = skuRecordSaga({
     system: 'ERP',
     noun: 'item',

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { syncedMarker, SYNCED_MARKER_KEY } from '../../workflows/products/synced-marker';
+import { syncedMarker, SYNCED_MARKER_KEY } from '../../domain/synced-marker';
 import { createMedusaSdk } from './client';
 import {
   createTestProducts,
@@ -9,7 +9,7 @@ import {
   type ReceivedWebhook,
   type TestMedusa,
   type WebhookListener,
-} from './test-support';
+} from '../../../test/support/medusa';
 
 function isCreatedEventOf(productId: string | undefined) {
   return (r: ReceivedWebhook): boolean => {

@@ -1,8 +1,8 @@
 import type Medusa from '@medusajs/js-sdk';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import type { FieldKey, Money, ProductFields } from '../../workflows/products/ownership';
-import { SYNCED_MARKER_KEY } from '../../workflows/products/synced-marker';
+import type { FieldKey, Money, ProductFields } from '../../domain/ownership';
+import { SYNCED_MARKER_KEY } from '../../domain/synced-marker';
 import { callMedusa } from './client';
 import { MedusaProductReader } from './product-reader';
 import { isStatus, productSnapshotSchema } from './products';

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { HTTP_CLIENT_ERROR, HTTP_UNREACHABLE } from '../http';
 import { callMedusa, createMedusaSdk, MEDUSA_REFUSED_ID } from './client';
 import { createMedusaActivities, MEDUSA_PRODUCT_NOT_FOUND, type MedusaActivities } from './products';
-import { createTestProducts, medusaForTests, type TestMedusa } from './test-support';
+import { createTestProducts, medusaForTests, type TestMedusa } from '../../../test/support/medusa';
 
 let medusa: TestMedusa;
 let sdk: Medusa;

@@ -1,12 +1,12 @@
-import { skuCatalogue } from '../saas/catalog';
-import type { WmsClient } from './client';
+import { skuCatalogue } from '../records/catalogue';
+import type { WmsPort } from '../ports/wms';
 import { createWmsActivities, type WmsCreateSkuInput } from './products';
 
 /**
  * The WMS's SKU records in pages and in batches, for backfills and reconciliation; writes go
  * through the saga's own do/undo activities, as for the ERP.
  */
-export function createWmsCatalogActivities(client: WmsClient) {
+export function createWmsCatalogActivities(client: WmsPort) {
   const skus = createWmsActivities(client);
   const catalogue = skuCatalogue({
     system: 'WMS',

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { WmsClient } from './client';
+import type { WmsPort } from '../ports/wms';
 
 export interface WmsCreateFulfillmentOrderInput {
   idempotencyKey: string;
@@ -12,7 +12,7 @@ export interface WmsCreateFulfillmentOrderInput {
 export type WmsCancelResult = { outcome: 'canceled' | 'absent' } | { outcome: 'refused'; reason: string };
 
 /** WMS order activities, keyed by the Medusa order id (external_ref) so each can find its record again. */
-export function createWmsOrderActivities(client: WmsClient) {
+export function createWmsOrderActivities(client: WmsPort) {
   return {
     /** Creates the fulfillment order; a 409 for our own external_ref (an earlier attempt committed) is success. */
     async wmsCreateFulfillmentOrder(input: WmsCreateFulfillmentOrderInput): Promise<{ fulfillmentOrderId: string }> {

@@ -1,14 +1,14 @@
-import { productRecordWrites, type SetProductTextsInput } from '../saas/product-records';
-import type { WmsClient } from './client';
+import { productRecordWrites, type SetProductTextsInput } from '../records/product-records';
+import type { WmsPort } from '../ports/wms';
 
 /**
  * WMS activities of the product entity: copy the product name onto the SKUs' descriptions, and
  * remove the SKUs when the product is deleted (a warehouse should not pick what is not sold).
  */
-export function createWmsProductChangeActivities(client: WmsClient) {
+export function createWmsProductChangeActivities(client: WmsPort) {
   const skus = productRecordWrites({
     findBySku: (sku) => client.findSkuBySku(sku),
-    listByExternalRef: (ref) => client.listAllSkus({ external_ref: ref }),
+    listByExternalRef: (ref) => client.listSkusByExternalRef(ref),
     text: (record) => record.description,
     setText: (id, description, opts) => client.updateSku(id, { description }, opts),
   });

@@ -1,14 +1,14 @@
 import { startWmsSimulator } from '../../simulators/wms/server';
 import type { RunningSimulator } from '../../simulators/core/server';
 import { API_KEY, control } from '../../simulators/core/test-support';
-import { failureOf, simulatorPerTest } from '../saas/test-support';
+import { failureOf, simulatorPerTest } from '../../../test/support/simulators';
 import { HTTP_CLIENT_ERROR, HTTP_RATE_LIMITED, HTTP_SERVER_ERROR } from '../http';
-import { WmsClient } from './client';
+import { WmsRestClient } from '../rest/wms';
 import { createWmsActivities, WMS_SKU_OWNED_ELSEWHERE, type WmsActivities } from './products';
 
 describe('WMS product activities', () => {
   let sim: RunningSimulator;
-  let client: WmsClient;
+  let client: WmsRestClient;
   let acts: WmsActivities;
 
   const create = (sku: string, externalRef: string, idempotencyKey = `create-${sku}-${externalRef}`) =>
@@ -16,7 +16,7 @@ describe('WMS product activities', () => {
 
   simulatorPerTest(startWmsSimulator, (started) => {
     sim = started;
-    client = new WmsClient({ baseUrl: started.url, apiKey: API_KEY });
+    client = new WmsRestClient({ baseUrl: started.url, apiKey: API_KEY });
     acts = createWmsActivities(client);
   });
 

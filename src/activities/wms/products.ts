@@ -1,5 +1,5 @@
-import { skuRecordSaga, type CreateSkuRecordInput, type DeleteSkuRecordInput, type DeleteSkuRecordResult } from '../saas/sku-records';
-import type { WmsClient } from './client';
+import { skuRecordSaga, type CreateSkuRecordInput, type DeleteSkuRecordInput, type DeleteSkuRecordResult } from '../records/sku-records';
+import type { WmsPort } from '../ports/wms';
 
 /** Failure type when the SKU already belongs to another product: a data problem no retry fixes. */
 export const WMS_SKU_OWNED_ELSEWHERE = 'WmsSkuOwnedElsewhere';
@@ -17,7 +17,7 @@ export type WmsDeleteSkuResult = DeleteSkuRecordResult;
  * them and the worker registers them as ordinary functions. The saga logic is shared with the
  * ERP (saas/sku-records); this supplies the WMS's SKU records.
  */
-export function createWmsActivities(client: WmsClient) {
+export function createWmsActivities(client: WmsPort) {
   const skus = skuRecordSaga({
     system: 'WMS',
     noun: 'sku',

@@ -14,11 +14,11 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { BatchResult } from '../../activities/catalog/batch';
-import type { CmsCatalogActivities } from '../../activities/cms/catalog';
+import type { CmsCatalogActivities } from '../../activities/strapi/catalog';
 import type { ErpCatalogActivities, ErpImportItem } from '../../activities/erp/catalog';
 import type { CatalogProduct, MedusaCatalogActivities, MedusaImportActivities } from '../../activities/medusa/catalog';
 import type { WmsCatalogActivities } from '../../activities/wms/catalog';
-import { HUB_ORIGIN_PREFIX } from '../products/product-entity';
+import { HUB_ORIGIN_PREFIX } from '../../domain/origin';
 import { batchOptions, cmsEntryFor, expectedSkuRecords, type QueueNames, type TargetSystem } from './catalogue';
 
 /**

@@ -1,9 +1,9 @@
 import { proxyActivities, setCurrentDetails, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { BatchResult } from '../../activities/catalog/batch';
-import type { CmsCatalogActivities, CmsCatalogueEntry } from '../../activities/cms/catalog';
+import type { CmsCatalogActivities, CmsCatalogueEntry } from '../../activities/strapi/catalog';
 import type { ErpCatalogActivities } from '../../activities/erp/catalog';
 import type { CatalogProduct, MedusaCatalogActivities, MedusaCataloguePage } from '../../activities/medusa/catalog';
-import type { CatalogueRecord, CataloguePage, CataloguePageInput } from '../../activities/saas/catalog';
+import type { CatalogueRecord, CataloguePage, CataloguePageInput } from '../../activities/records/catalogue';
 import type { WmsCatalogActivities } from '../../activities/wms/catalog';
 import { batchOptions, cmsEntryFor, expectedSkuRecords, isHubOwned, productSkus, type QueueNames, type TargetSystem } from './catalogue';
 

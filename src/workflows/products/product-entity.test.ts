@@ -26,7 +26,7 @@ import {
   type ProductEntityView,
 } from './product-entity';
 import { syncNewProductWorkflowId } from './sync-new-product';
-import { syncedMarker, SYNCED_MARKER_KEY } from './synced-marker';
+import { syncedMarker, SYNCED_MARKER_KEY } from '../../domain/synced-marker';
 import { TASK_QUEUES } from '../task-queues';
 
 /**

@@ -14,18 +14,19 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CmsActivities } from '../../activities/cms/products';
+import type { CmsActivities } from '../../activities/strapi/products';
 import type { MedusaActivities } from '../../activities/medusa/products';
-import type { CmsProductChangeActivities } from '../../activities/cms/product-changes';
+import type { CmsProductChangeActivities } from '../../activities/strapi/product-changes';
 import type { ErpProductChangeActivities } from '../../activities/erp/product-changes';
 import type { MedusaProductChangeActivities, MedusaProductFieldsResult, MedusaProductPatch, MedusaVariantRef } from '../../activities/medusa/product-changes';
 import type { WmsProductChangeActivities } from '../../activities/wms/product-changes';
 import type { ErpActivities } from '../../activities/erp/products';
 import type { WmsActivities } from '../../activities/wms/products';
 import { SA } from '../search-attributes';
+import { HUB_ORIGIN_PREFIX } from '../../domain/origin';
 import { doOptions, localDoOptions } from '../activity-options';
-import { parseSyncedMarker, SYNCED_MARKER_KEY, syncedMarker } from './synced-marker';
-import { changedFields, ownedBy, ownerOf, skuOf, targetsOf, type FieldKey, type Money, type ProductFields } from './ownership';
+import { parseSyncedMarker, SYNCED_MARKER_KEY, syncedMarker } from '../../domain/synced-marker';
+import { changedFields, ownedBy, ownerOf, skuOf, targetsOf, type FieldKey, type Money, type ProductFields } from '../../domain/ownership';
 
 /**
  * One long-lived run per product, the only place that changes it after creation: every change,
@@ -42,9 +43,6 @@ import { changedFields, ownedBy, ownerOf, skuOf, targetsOf, type FieldKey, type 
 export const PRODUCT_ENTITY_FLOW = 'product-entity';
 
 export const productEntityWorkflowId = (productId: string): string => `product/${productId}`;
-
-/** The origin tag (X-Origin) of every write the entity makes; the bridge drops events carrying it. */
-export const HUB_ORIGIN_PREFIX = 'hub:';
 
 export type ProductChange =
   /**

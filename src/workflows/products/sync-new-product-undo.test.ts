@@ -16,7 +16,7 @@ import {
   waitForIdleHub,
   waitForRun,
 } from '../../../test/support/systems';
-import { PENDING_IMPORT_REF_PREFIX } from '../../activities/saas/sku-records';
+import { PENDING_IMPORT_REF_PREFIX } from '../../activities/records/sku-records';
 import { ROLLED_BACK } from '../saga';
 import { syncNewProductWorkflowId } from './sync-new-product';
 

@@ -9,14 +9,14 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { CmsActivities } from '../../activities/cms/products';
+import type { CmsActivities } from '../../activities/strapi/products';
 import type { ErpActivities } from '../../activities/erp/products';
 import type { MedusaActivities } from '../../activities/medusa/products';
 import type { WmsActivities } from '../../activities/wms/products';
 import { runSaga, type StepOutcome } from '../saga';
 import { SA } from '../search-attributes';
 import { doOptions, localDoOptions, SETTLE_BEFORE_UNDO_PATCH, settleBeforeUndo, undoOptions } from '../activity-options';
-import { SYNCED_MARKER_KEY, syncedMarker } from './synced-marker';
+import { SYNCED_MARKER_KEY, syncedMarker } from '../../domain/synced-marker';
 
 /**
  * A product created in Medusa reaches the ERP (one item per variant), the WMS (one SKU per

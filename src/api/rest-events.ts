@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { HUB_ORIGIN_PREFIX } from '../workflows/products/product-entity';
+import { HUB_ORIGIN_PREFIX } from '../domain/origin';
 import { signalProduct, signalStock } from './entity-signals';
 import { externalRefSchema, recordIdSchema, sequenceSchema, skuSchema, warehouseCodeSchema } from './ids';
 import { erpOrderEchoRoutes, fulfillmentShippedRoute, wmsOrderEchoRoutes } from './order-events';
 import { route, type EventRoute } from './routes';
-import { fromMinorUnits } from '../activities/erp/money';
+import { fromMinorUnits } from '../domain/money';
 
 /**
  * The envelope the ERP and WMS send (Standard Webhooks, body as the simulators emit it; a real

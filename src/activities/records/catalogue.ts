@@ -1,5 +1,5 @@
 import { forEachItem, type BatchResult } from '../catalog/batch';
-import type { Page } from './client';
+import type { Page } from '../ports/common';
 import type { CreateSkuRecordInput, DeleteSkuRecordInput, SkuRecord } from './sku-records';
 
 /**

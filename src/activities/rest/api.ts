@@ -1,10 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { JsonHttpClient } from '../http';
+import type { CreateResult, Page, TransitionResult, WriteOptions } from '../ports/common';
 import { RequestPacer } from '../pacer';
 
+export type { CreateResult, Page, TransitionResult, WriteOptions } from '../ports/common';
+
 /**
- * What the ERP and WMS adapters have in common: "SaaS-style" REST APIs with a Bearer API key,
+ * The generic REST connector (docs/connectors/rest-openapi.yaml): what its ERP and WMS have in
+ * common. "SaaS-style" REST APIs with a Bearer API key,
  * an Idempotency-Key on every write, cursor pagination, 404 for a missing record and 409 for a
  * business refusal. The system clients keep their own typed methods and schemas and delegate the
  * HTTP and contract handling here, so a fix to how such an API is spoken lands in one place.
@@ -16,23 +20,6 @@ export interface SaasClientConfig {
   /** This process's requests per second to the system (see RequestPacer); unset, they are not paced. */
   maxRequestsPerSecond?: number;
 }
-
-/** Every write carries an idempotency key; origin marks our own writes so their webhooks can be ignored. */
-export interface WriteOptions {
-  idempotencyKey: string;
-  origin?: string;
-}
-
-export interface Page<T> {
-  data: T[];
-  next_cursor: string | null;
-}
-
-/** A create either made the record or was refused as a conflict the caller may resolve. */
-export type CreateResult<T> = { outcome: 'created'; record: T } | { outcome: 'conflict'; code: string; message: string };
-
-/** A state change that the system may refuse (409), e.g. canceling a shipped order. */
-export type TransitionResult<T> = { outcome: 'ok'; record: T } | { outcome: 'refused'; code: string; message: string };
 
 /** Query string of a list endpoint; undefined values are left out. */
 export type ListQuery = Record<string, string | number | undefined>;

@@ -1,17 +1,17 @@
 import { startErpSimulator } from '../../simulators/erp/server';
 import { API_KEY } from '../../simulators/core/test-support';
 import { HTTP_RATE_LIMITED } from '../http';
-import { simulatorPerTest } from '../saas/test-support';
-import { ErpClient } from './client';
+import { simulatorPerTest } from '../../../test/support/simulators';
+import { ErpRestClient } from './erp';
 
 // The ERP domain rules, exercised through the typed client the activities use.
-describe('ErpClient against the ERP simulator', () => {
-  let erp: ErpClient;
+describe('ErpRestClient against the ERP simulator', () => {
+  let erp: ErpRestClient;
   let n = 0;
   const key = () => `test-key-${++n}`;
 
   simulatorPerTest(startErpSimulator, (sim) => {
-    erp = new ErpClient({ baseUrl: sim.url, apiKey: API_KEY });
+    erp = new ErpRestClient({ baseUrl: sim.url, apiKey: API_KEY });
   });
 
   it('updates items with version checks and SKU uniqueness', async () => {
@@ -62,7 +62,7 @@ describe('ErpClient against the ERP simulator', () => {
 
 // The pacing a deployment sets with ERP_MAX_REQUESTS_PER_SECOND, against an ERP that enforces
 // 5 requests/s with a burst of 5 and answers 429 beyond that.
-describe('ErpClient paced below the ERP rate limit', () => {
+describe('ErpRestClient paced below the ERP rate limit', () => {
   let url: string;
   simulatorPerTest(
     startErpSimulator,
@@ -72,13 +72,13 @@ describe('ErpClient paced below the ERP rate limit', () => {
     () => ({ rateLimit: { perSecond: 5, burst: 5 } }),
   );
 
-  const lookUps = (erp: ErpClient) => Promise.allSettled(Array.from({ length: 12 }, (_, i) => erp.findItemBySku(`SKU-${i}`)));
+  const lookUps = (erp: ErpRestClient) => Promise.allSettled(Array.from({ length: 12 }, (_, i) => erp.findItemBySku(`SKU-${i}`)));
 
   it('is never refused where the same burst unpaced is', async () => {
-    const paced = await lookUps(new ErpClient({ baseUrl: url, apiKey: API_KEY, maxRequestsPerSecond: 4 }));
+    const paced = await lookUps(new ErpRestClient({ baseUrl: url, apiKey: API_KEY, maxRequestsPerSecond: 4 }));
     expect(paced.filter((r) => r.status === 'rejected')).toEqual([]);
 
-    const unpaced = await lookUps(new ErpClient({ baseUrl: url, apiKey: API_KEY }));
+    const unpaced = await lookUps(new ErpRestClient({ baseUrl: url, apiKey: API_KEY }));
     const refused = unpaced.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(refused.length).toBeGreaterThan(0);
     for (const r of refused) expect(r.reason).toMatchObject({ type: HTTP_RATE_LIMITED });

@@ -1,11 +1,11 @@
 import { startErpSimulator } from '../../simulators/erp/server';
 import { startWmsSimulator } from '../../simulators/wms/server';
 import { API_KEY } from '../../simulators/core/test-support';
-import { ErpClient } from '../erp/client';
+import { ErpRestClient } from '../rest/erp';
 import { createErpProductChangeActivities } from '../erp/product-changes';
-import { WmsClient } from '../wms/client';
+import { WmsRestClient } from '../rest/wms';
 import { createWmsProductChangeActivities } from '../wms/product-changes';
-import { simulatorPerTest } from './test-support';
+import { simulatorPerTest } from '../../../test/support/simulators';
 
 /**
  * Retiring a product must reach every one of its records. The systems page their lists (at most
@@ -17,9 +17,9 @@ const skuOf = (i: number): string => `MANY-${String(i).padStart(3, '0')}`;
 
 describe('retiring a product with more records than one page', () => {
   describe('ERP', () => {
-    let client: ErpClient;
+    let client: ErpRestClient;
     simulatorPerTest(startErpSimulator, (sim) => {
-      client = new ErpClient({ baseUrl: sim.url, apiKey: API_KEY });
+      client = new ErpRestClient({ baseUrl: sim.url, apiKey: API_KEY });
     });
 
     it('deactivates every item of the product, and a second retire writes nothing', async () => {
@@ -40,9 +40,9 @@ describe('retiring a product with more records than one page', () => {
   });
 
   describe('WMS', () => {
-    let client: WmsClient;
+    let client: WmsRestClient;
     simulatorPerTest(startWmsSimulator, (sim) => {
-      client = new WmsClient({ baseUrl: sim.url, apiKey: API_KEY });
+      client = new WmsRestClient({ baseUrl: sim.url, apiKey: API_KEY });
     });
 
     it('removes every SKU of the product and leaves other products alone', async () => {

@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { startWmsSimulator } from '../../simulators/wms/server';
 import { API_KEY, WEBHOOK_SECRET, WebhookReceiver } from '../../simulators/core/test-support';
-import { simulatorPerTest } from '../saas/test-support';
-import { WmsClient } from './client';
+import { simulatorPerTest } from '../../../test/support/simulators';
+import { WmsRestClient } from './wms';
 
 interface Event {
   type: string;
@@ -12,9 +12,9 @@ interface Event {
 }
 
 // The WMS domain rules, exercised through the typed client the activities use.
-describe('WmsClient against the WMS simulator', () => {
+describe('WmsRestClient against the WMS simulator', () => {
   let receiver: WebhookReceiver;
-  let wms: WmsClient;
+  let wms: WmsRestClient;
   let n = 0;
   const key = () => `test-key-${++n}`;
   const events = (type: string): Event[] =>
@@ -30,7 +30,7 @@ describe('WmsClient against the WMS simulator', () => {
   simulatorPerTest(
     startWmsSimulator,
     (sim) => {
-      wms = new WmsClient({ baseUrl: sim.url, apiKey: API_KEY });
+      wms = new WmsRestClient({ baseUrl: sim.url, apiKey: API_KEY });
     },
     () => ({ webhook: { url: receiver.url, secret: WEBHOOK_SECRET, retry: { baseMs: 20 } } }),
   );

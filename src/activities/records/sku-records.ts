@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { CreateResult, WriteOptions } from './client';
+import type { CreateResult, WriteOptions } from '../ports/common';
 
 /**
  * The do/undo pair the ERP (items) and the WMS (SKUs) share: "create a record keyed by SKU and

@@ -1,23 +1,15 @@
 import { z } from 'zod';
-import {
-  SaasApi,
-  type CreateResult,
-  type Page,
-  type SaasClientConfig,
-  type SaasResource,
-  type TransitionResult,
-  type WriteOptions,
-} from '../saas/client';
-
-export type { CreateResult, Page, TransitionResult, WriteOptions } from '../saas/client';
+import type { CreateResult, Page, TransitionResult, WriteOptions } from '../ports/common';
+import type { CreateFulfillmentOrderInput, CreateSkuInput, WmsFulfillmentOrder, WmsPort, WmsSku, WmsStockLevel } from '../ports/wms';
+import { SaasApi, type SaasClientConfig, type SaasResource } from './api';
 
 /**
- * Typed client of the WMS's REST API (simulator or a real WMS with the same contract; swap by
- * baseUrl + apiKey). Responses are validated at the boundary.
+ * The generic REST connector's WMS (docs/connectors/rest-openapi.yaml): the simulator, or a real
+ * WMS behind the same contract (swap by baseUrl + apiKey). Responses are validated at the boundary.
  */
 export type WmsClientConfig = SaasClientConfig;
 
-export const wmsSkuSchema = z.object({
+export const wmsSkuSchema: z.ZodType<WmsSku> = z.object({
   id: z.string(),
   sku: z.string(),
   description: z.string(),
@@ -27,18 +19,16 @@ export const wmsSkuSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
-export type WmsSku = z.infer<typeof wmsSkuSchema>;
 
-export const wmsStockLevelSchema = z.object({
+export const wmsStockLevelSchema: z.ZodType<WmsStockLevel> = z.object({
   sku: z.string(),
   warehouse_code: z.string(),
   on_hand: z.number().int(),
   sequence: z.number().int(),
   updated_at: z.string(),
 });
-export type WmsStockLevel = z.infer<typeof wmsStockLevelSchema>;
 
-export const wmsFulfillmentOrderSchema = z.object({
+export const wmsFulfillmentOrderSchema: z.ZodType<WmsFulfillmentOrder> = z.object({
   id: z.string(),
   external_ref: z.string(),
   status: z.enum(['pending', 'shipped', 'canceled']),
@@ -50,13 +40,6 @@ export const wmsFulfillmentOrderSchema = z.object({
   shipped_at: z.string().nullable(),
   canceled_at: z.string().nullable(),
 });
-export type WmsFulfillmentOrder = z.infer<typeof wmsFulfillmentOrderSchema>;
-
-export interface CreateSkuInput {
-  sku: string;
-  description?: string;
-  external_ref?: string | null;
-}
 
 export interface ListSkusQuery {
   sku?: string;
@@ -72,11 +55,6 @@ export interface ListStockQuery {
   cursor?: string;
 }
 
-export interface CreateFulfillmentOrderInput {
-  external_ref: string;
-  lines: Array<{ sku: string; quantity: number }>;
-}
-
 export interface ListFulfillmentOrdersQuery {
   external_ref?: string;
   status?: 'pending' | 'shipped' | 'canceled';
@@ -86,7 +64,7 @@ export interface ListFulfillmentOrdersQuery {
 
 export const WMS_CONTRACT_VIOLATION = 'WmsContractViolation';
 
-export class WmsClient {
+export class WmsRestClient implements WmsPort {
   private readonly api: SaasApi;
   private readonly skus: SaasResource<WmsSku>;
   private readonly fulfillmentOrders: SaasResource<WmsFulfillmentOrder>;
@@ -113,6 +91,10 @@ export class WmsClient {
   /** Every SKU record matching the filter, across all pages. */
   listAllSkus(query: Omit<ListSkusQuery, 'cursor'> = {}): Promise<WmsSku[]> {
     return this.skus.listAll({ limit: 200, ...query });
+  }
+
+  listSkusByExternalRef(externalRef: string): Promise<WmsSku[]> {
+    return this.listAllSkus({ external_ref: externalRef });
   }
 
   /** SKUs are unique in the WMS, so this is the record or null. */

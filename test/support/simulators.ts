@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { SimulatorOptions } from '../../simulators/core/options';
-import type { RunningSimulator } from '../../simulators/core/server';
-import { API_KEY, CONTROL_KEY, tempDataDir } from '../../simulators/core/test-support';
+import type { SimulatorOptions } from '../../src/simulators/core/options';
+import type { RunningSimulator } from '../../src/simulators/core/server';
+import { API_KEY, CONTROL_KEY, tempDataDir } from '../../src/simulators/core/test-support';
 
 /**
  * Helpers for the tests of the SaaS-style adapters (ERP, WMS); imported only by *.test.ts files.

@@ -1,18 +1,19 @@
 import { z } from 'zod';
-import { SaasApi, type CreateResult, type Page, type SaasClientConfig, type SaasResource, type WriteOptions } from '../saas/client';
-
-export type { CreateResult, Page, WriteOptions } from '../saas/client';
+import type { CreateResult, Page, WriteOptions } from '../ports/common';
+import type { CreateItemInput, CreateSalesOrderInput, ErpItem, ErpPort, ErpSalesOrder, UpdateItemInput } from '../ports/erp';
+import { SaasApi, type SaasClientConfig, type SaasResource } from './api';
 
 /**
- * Typed client of the ERP's REST API (the simulator, or a real ERP behind the same contract:
- * only baseUrl and apiKey change). Responses are validated, so a contract drift shows up as a
- * clear failure at the boundary instead of `undefined` deep inside a workflow.
+ * The generic REST connector's ERP: the contract in docs/connectors/rest-openapi.yaml, spoken by
+ * the simulator and by any ERP a team puts behind it (only baseUrl and apiKey change). Responses
+ * are validated, so a contract drift shows up as a clear failure at the boundary instead of
+ * `undefined` deep inside a workflow.
  */
 export type ErpClientConfig = SaasClientConfig;
 
 const money = z.object({ amount: z.number().int(), currency_code: z.string() });
 
-export const erpItemSchema = z.object({
+export const erpItemSchema: z.ZodType<ErpItem> = z.object({
   id: z.string(),
   sku: z.string(),
   name: z.string(),
@@ -25,9 +26,8 @@ export const erpItemSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
-export type ErpItem = z.infer<typeof erpItemSchema>;
 
-export const erpSalesOrderSchema = z.object({
+export const erpSalesOrderSchema: z.ZodType<ErpSalesOrder> = z.object({
   id: z.string(),
   external_ref: z.string(),
   status: z.enum(['open', 'shipped', 'canceled']),
@@ -38,24 +38,6 @@ export const erpSalesOrderSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
-export type ErpSalesOrder = z.infer<typeof erpSalesOrderSchema>;
-
-export interface CreateItemInput {
-  sku: string;
-  name: string;
-  price?: { amount: number; currency_code: string } | null;
-  status?: 'active' | 'inactive';
-  external_ref?: string | null;
-}
-
-export interface UpdateItemInput {
-  sku?: string;
-  name?: string;
-  price?: { amount: number; currency_code: string } | null;
-  status?: 'active' | 'inactive';
-  external_ref?: string | null;
-  expected_version?: number;
-}
 
 export interface ListItemsQuery {
   sku?: string;
@@ -64,12 +46,6 @@ export interface ListItemsQuery {
   updated_since?: string;
   limit?: number;
   cursor?: string;
-}
-
-export interface CreateSalesOrderInput {
-  external_ref: string;
-  currency_code: string;
-  lines: Array<{ sku: string; quantity: number; unit_price: number }>;
 }
 
 export interface ListSalesOrdersQuery {
@@ -82,7 +58,7 @@ export interface ListSalesOrdersQuery {
 
 export const ERP_CONTRACT_VIOLATION = 'ErpContractViolation';
 
-export class ErpClient {
+export class ErpRestClient implements ErpPort {
   private readonly items: SaasResource<ErpItem>;
   private readonly salesOrders: SaasResource<ErpSalesOrder>;
 
@@ -111,12 +87,16 @@ export class ErpClient {
     return this.items.listAll({ limit: 200, ...query });
   }
 
+  listItemsByExternalRef(externalRef: string): Promise<ErpItem[]> {
+    return this.listAllItems({ external_ref: externalRef });
+  }
+
   /** SKUs are unique in the ERP, so this is the item or null. */
   findItemBySku(sku: string): Promise<ErpItem | null> {
     return this.items.findOne({ sku });
   }
 
-  updateItem(id: string, patch: UpdateItemInput, opts: WriteOptions): Promise<ErpItem> {
+  updateItem(id: string, patch: UpdateItemInput & { sku?: string; expected_version?: number }, opts: WriteOptions): Promise<ErpItem> {
     return this.items.update(id, patch, opts);
   }
 

@@ -3,8 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startMedusa } from '../../stack/medusa';
-import { testProfile } from '../../../test/support/env';
+import { startMedusa } from '../../src/stack/medusa';
+import { testProfile } from './env';
 
 /**
  * Test plumbing for the Medusa suites. Kept out of *.test.ts so a jest globalSetup can take over

@@ -1,4 +1,4 @@
-import type { WriteOptions } from './client';
+import type { WriteOptions } from '../ports/common';
 
 /**
  * What the product entity does to the ERP's items and the WMS's SKUs of one product: rename
