@@ -36,3 +36,24 @@ export const EXTERNAL_REF_CONFLICT = 'external_ref_conflict';
 /** Which connector speaks for a role; validated once in config. */
 export const CONNECTOR_KINDS = ['tryton', 'rest'] as const;
 export type ConnectorKind = (typeof CONNECTOR_KINDS)[number];
+
+/**
+ * Changes read from a system that cannot push them (Tryton has no webhooks): a page of changes
+ * after `cursor`, in the order they happened, and the cursor to ask from next. The cursor is
+ * opaque to the poller and strictly increasing (a timestamp plus a record id breaks ties), so a
+ * poll that dies mid-page asks again from the last cursor it kept: nothing is skipped, and what
+ * is read twice is dropped by the run it reaches (entities keep the last version they applied).
+ */
+export interface ChangePage<C> {
+  changes: C[];
+  /** Where the next poll starts; the same cursor when nothing changed. */
+  cursor: string;
+  /** true when more changes wait beyond this page: poll again at once. */
+  more: boolean;
+}
+
+/** Whether the hub made a change itself (Tryton: the write's user is the hub's), so it is an echo to drop. */
+export interface Change<T> {
+  record: T;
+  byHub: boolean;
+}

@@ -1,4 +1,4 @@
-import type { CreateResult, Page, WriteOptions } from './common';
+import type { Change, ChangePage, CreateResult, Page, WriteOptions } from './common';
 
 /**
  * The ERP port: what the product, order, backfill and reconcile flows need of an ERP. Amounts
@@ -92,4 +92,9 @@ export interface ErpPort {
   findSalesOrderByExternalRef(externalRef: string): Promise<ErpSalesOrder | null>;
   /** Only open → shipped and open → canceled are asked for; the activities check the state first. */
   updateSalesOrderStatus(id: string, status: 'shipped' | 'canceled', opts: WriteOptions): Promise<ErpSalesOrder>;
+}
+
+/** An ERP whose item changes are polled rather than pushed; `null` cursor = from the beginning of time. */
+export interface ErpChangeFeed {
+  itemChangesSince(cursor: string | null, limit: number): Promise<ChangePage<Change<ErpItem>>>;
 }

@@ -1,4 +1,4 @@
-import type { CreateResult, Page, TransitionResult, WriteOptions } from './common';
+import type { Change, ChangePage, CreateResult, Page, TransitionResult, WriteOptions } from './common';
 
 /** The WMS port: what the product, order and stock flows need of a warehouse system. */
 
@@ -66,4 +66,12 @@ export interface WmsPort {
   findFulfillmentOrderByExternalRef(externalRef: string): Promise<WmsFulfillmentOrder | null>;
   /** `refused` (code already_shipped) once the warehouse has shipped it; canceling twice is ok. */
   cancelFulfillmentOrder(id: string, opts: WriteOptions): Promise<TransitionResult<WmsFulfillmentOrder>>;
+}
+
+/** A WMS whose changes are polled rather than pushed; `null` cursor = from the beginning of time. */
+export interface WmsChangeFeed {
+  /** Fulfilment orders that shipped (or were canceled in the warehouse) after the cursor. */
+  shipmentChangesSince(cursor: string | null, limit: number): Promise<ChangePage<Change<WmsFulfillmentOrder>>>;
+  /** Stock levels whose quantity may have changed after the cursor (one entry per SKU and warehouse). */
+  stockChangesSince(cursor: string | null, limit: number): Promise<ChangePage<Change<WmsStockLevel>>>;
 }
