@@ -38,6 +38,23 @@ if [ -z "${TEMPORAL_CLI_PATH:-}" ] && ! command -v temporal >/dev/null 2>&1; the
   fi
 fi
 
+# Tryton 8.2 from PyPI, the stack's real ERP and WMS (src/stack/tryton.ts), in a venv of its own
+# so nothing lands in the machine's Python. Reinstalled only when the pinned requirements change.
+# Not needed when both roles use the REST connector, or with an existing Tryton (TRYTON_URL).
+if { [ "${ERP_CONNECTOR:-}" != rest ] || [ "${WMS_CONNECTOR:-}" != rest ]; } && [ -z "${TRYTON_URL:-}" ]; then
+  tryton_venv=.tools/tryton-venv
+  tryton_req=scripts/tryton-requirements.txt
+  tryton_sha=$(sha256sum "$tryton_req" | cut -d' ' -f1)
+  if [ ! -x "$tryton_venv/bin/trytond" ] || [ "$(cat "$tryton_venv/.hub-req-sha" 2>/dev/null)" != "$tryton_sha" ]; then
+    log "installing Tryton ($tryton_req) into $tryton_venv"
+    rm -rf "$tryton_venv"
+    python3 -m venv "$tryton_venv"
+    # The venv's own pip, by path: an activated venv would not outlive this line.
+    "$tryton_venv/bin/pip" install --quiet --disable-pip-version-check -r "$tryton_req"
+    echo "$tryton_sha" >"$tryton_venv/.hub-req-sha"
+  fi
+fi
+
 # npm packages: the hub, the Medusa app and the Strapi app each have their own lockfile.
 # `npm ci` only when the lockfile changed since the last install.
 install_npm() {

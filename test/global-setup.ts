@@ -18,6 +18,7 @@ export default async function globalSetup(): Promise<void> {
   if (unknown?.length) throw new Error(`HUB_TEST_SERVICES: unknown service(s) ${unknown.join(', ')}; known: ${STACK_SERVICES.join(', ')}`);
   // Simulators and the CMS start empty so counts in tests mean what they say. Medusa keeps its
   // database (migrating it takes half a minute); tests create uniquely named products instead.
+  // Tryton needs nothing here: a test profile's databases are cloned afresh on every start.
   for (const dir of ['erp', 'wms', 'strapi']) rmSync(join(profile.dataDir, dir), { recursive: true, force: true });
   const started = Date.now();
   // Jest neither runs the global teardown on Ctrl-C nor exits while the Temporal SDK holds its

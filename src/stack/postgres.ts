@@ -42,27 +42,8 @@ export async function ensurePostgres(profile: StackProfile, opts: EnsurePostgres
   if (given) return { databaseUrl: given };
 
   const database = profile.medusaDatabase;
-  // Names go into SQL unquoted below; the profile only ever yields this shape.
-  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`unsafe database name ${JSON.stringify(database)}`);
-  if (process.getuid?.() !== 0) {
-    throw new Error('starting the local PostgreSQL needs root (it runs psql as the postgres user); run as root or set DATABASE_URL');
-  }
-
-  const port = await ensureClusterRunning();
-  const password = process.env.HUB_POSTGRES_PASSWORD || DEFAULT_PASSWORD;
-  const pw = sqlLiteral(password);
-  // ALTER as well as CREATE so a role left from an older run ends up with today's password.
-  await psql(
-    port,
-    'postgres',
-    `DO $$ BEGIN
-       IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${ROLE}') THEN
-         CREATE ROLE ${ROLE} WITH LOGIN CREATEDB PASSWORD ${pw};
-       ELSE
-         ALTER ROLE ${ROLE} WITH LOGIN CREATEDB PASSWORD ${pw};
-       END IF;
-     END $$;`,
-  );
+  assertSafeName(database);
+  const { port, password } = await ensureLocalCluster('set DATABASE_URL');
   const exists = async () => (await psql(port, 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${database}'`)).trim() === '1';
   let orphan: { action: OrphanPolicy; renamedTo?: string } | undefined;
   if (opts.existingIsOrphan && (await exists())) {
@@ -89,6 +70,66 @@ export async function ensurePostgres(profile: StackProfile, opts: EnsurePostgres
     }
   }
   return { databaseUrl: `postgres://${ROLE}:${encodeURIComponent(password)}@localhost:${port}/${database}`, orphan };
+}
+
+/** Database names go into SQL unquoted; the profile only ever yields this shape. */
+export function assertSafeName(database: string): void {
+  if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`unsafe database name ${JSON.stringify(database)}`);
+}
+
+export interface LocalCluster {
+  port: number;
+  /** The role every service's database belongs to: it has CREATEDB, and is no superuser. */
+  role: string;
+  password: string;
+}
+
+/**
+ * Debian's local cluster, started if it is down, with the `hub` role at today's password: cheap
+ * to call on every start. `alternative` completes the error message for a machine without root.
+ */
+export async function ensureLocalCluster(alternative: string): Promise<LocalCluster> {
+  if (process.getuid?.() !== 0) {
+    throw new Error(`starting the local PostgreSQL needs root (it runs psql as the postgres user); run as root or ${alternative}`);
+  }
+  const password = process.env.HUB_POSTGRES_PASSWORD || DEFAULT_PASSWORD;
+  // Medusa and Tryton start in parallel: they share one preparation while it runs, since two
+  // ALTER ROLEs at once can fail with "tuple concurrently updated". Only while it runs: a later
+  // start checks the cluster afresh.
+  let pending = preparing.get(password);
+  if (!pending) {
+    pending = prepareCluster(password).finally(() => preparing.delete(password));
+    preparing.set(password, pending);
+  }
+  return pending;
+}
+
+const preparing = new Map<string, Promise<LocalCluster>>();
+
+async function prepareCluster(password: string): Promise<LocalCluster> {
+  const port = await ensureClusterRunning();
+  const pw = sqlLiteral(password);
+  // ALTER as well as CREATE so a role left from an older run ends up with today's password.
+  const ensureRole = () =>
+    psql(
+      port,
+      'postgres',
+      `DO $$ BEGIN
+         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${ROLE}') THEN
+           CREATE ROLE ${ROLE} WITH LOGIN CREATEDB PASSWORD ${pw};
+         ELSE
+           ALTER ROLE ${ROLE} WITH LOGIN CREATEDB PASSWORD ${pw};
+         END IF;
+       END $$;`,
+    );
+  try {
+    await ensureRole();
+  } catch (err) {
+    // Another process (a second test run) did the same at the same moment; once more wins.
+    if (!/already exists|concurrently updated|duplicate key/.test(String(err))) throw err;
+    await ensureRole();
+  }
+  return { port, role: ROLE, password };
 }
 
 /** Starts the cluster when it is down; resolves with its port. */
@@ -136,7 +177,8 @@ async function readCluster(): Promise<{ online: boolean; port: number }> {
   return { online: (line[3] ?? '').startsWith('online'), port: Number(line[2]) };
 }
 
-async function psql(port: number, database: string, sql: string): Promise<string> {
+/** Runs `sql` as the postgres superuser, for what the `hub` role may not do (roles, databases of other owners). */
+export async function psql(port: number, database: string, sql: string): Promise<string> {
   try {
     const { stdout } = await run(
       'runuser',

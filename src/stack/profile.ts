@@ -20,9 +20,13 @@ export interface StackProfile {
     readonly wms: number;
     readonly bridge: number;
     readonly codec: number;
+    readonly tryton: number;
   };
   /** PostgreSQL database that holds this profile's Medusa. */
   readonly medusaDatabase: string;
+  /** PostgreSQL databases of this profile's Tryton: the ERP (sales) and the WMS (stock only). */
+  readonly trytonErpDatabase: string;
+  readonly trytonWmsDatabase: string;
 }
 
 /** The checkout's root, found from this file whether it runs from src/ (jest) or dist/src/ (node). */
@@ -70,10 +74,20 @@ export function stackProfile(name: ProfileName, env: NodeJS.ProcessEnv = process
       wms: 4020 + base,
       bridge: 3000 + base,
       codec: 8888 + base,
+      // Not Tryton's own 8000, where a developer's Tryton may already listen.
+      tryton: 8100 + base,
     },
-    // The database belongs to this checkout's data dir, which holds Medusa's admin password and
-    // API key: a second clone on the same PostgreSQL must not inherit a database it cannot log in to.
-    // Dashes, which profile names allow, would need quoting in SQL.
-    medusaDatabase: `hub_medusa_${name.replace(/-/g, '_')}_${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`,
+    medusaDatabase: databaseName('medusa', name, dataDir),
+    trytonErpDatabase: databaseName('tryton_erp', name, dataDir),
+    trytonWmsDatabase: databaseName('tryton_wms', name, dataDir),
   };
+}
+
+/**
+ * A database belongs to this checkout's data dir, which holds the passwords that go with it: a
+ * second clone on the same PostgreSQL must not inherit a database it cannot log in to. Dashes,
+ * which profile names allow, would need quoting in SQL.
+ */
+export function databaseName(service: string, profileName: string, dataDir: string): string {
+  return `hub_${service}_${profileName.replace(/-/g, '_')}_${createHash('sha256').update(dataDir).digest('hex').slice(0, 8)}`;
 }

@@ -10,8 +10,9 @@ import { loadStackSecrets } from './secrets';
 import { startStrapi } from './strapi';
 import { claimStack, sweepLeftovers } from './supervision';
 import { startTemporal } from './temporal';
+import { startTryton } from './tryton';
 
-export const STACK_SERVICES = ['temporal', 'erp', 'wms', 'cms', 'medusa', 'worker', 'bridge', 'codec'] as const;
+export const STACK_SERVICES = ['temporal', 'erp', 'wms', 'tryton', 'cms', 'medusa', 'worker', 'bridge', 'codec'] as const;
 export type StackService = (typeof STACK_SERVICES)[number];
 
 /**
@@ -46,9 +47,10 @@ export interface Stack {
 }
 
 /**
- * Brings up the whole local stack: Temporal, the ERP and WMS simulators, Strapi, Medusa on
- * PostgreSQL, then the hub's worker and bridge. Independent services start in parallel (Medusa's
- * first migration is the long pole). If any part fails, what did start is stopped again.
+ * Brings up the whole local stack: Temporal, the ERP and WMS simulators, Tryton (the real ERP and
+ * WMS) and Medusa on PostgreSQL, Strapi, then the hub's worker and bridge. Independent services
+ * start in parallel (Medusa's first migration and Tryton's first template build are the long
+ * poles). If any part fails, what did start is stopped again.
  */
 export async function startStack(profile: StackProfile, opts: StackOptions): Promise<Stack> {
   claimStack(profile);
@@ -134,6 +136,15 @@ export async function startStack(profile: StackProfile, opts: StackOptions): Pro
     }
     if (wanted.has('erp')) first.push(track(simulator('erp', ports.erp, secrets.erpApiKey, secrets.erpWebhookSecret)));
     if (wanted.has('wms')) first.push(track(simulator('wms', ports.wms, secrets.wmsApiKey, secrets.wmsWebhookSecret)));
+    // Not needed when both roles use the REST connector (the simulators, or an ERP and WMS of one's own).
+    const restOnly = process.env.ERP_CONNECTOR === 'rest' && process.env.WMS_CONNECTOR === 'rest';
+    if (wanted.has('tryton') && !restOnly) {
+      first.push(
+        track(
+          startTryton(profile, { echo: opts.echo, hubPassword: secrets.trytonHubPassword, adminPassword: secrets.trytonAdminPassword }),
+        ),
+      );
+    }
     if (wanted.has('cms')) {
       first.push(
         track(
