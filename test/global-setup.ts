@@ -25,7 +25,10 @@ export default async function globalSetup(): Promise<void> {
   // own signal handlers, so without this an interrupted run would hang and leave services up.
   let stack: Stack | undefined;
   stopOnSignals(() => stack);
-  stack = await startStack(profile, { services: requested as StackService[] | undefined, persistTemporal: false });
+  // The stack's hub speaks REST to the simulators, whose controls (faults, paused webhooks) the
+  // flow suites use; the Tryton connectors are tested beside it (src/activities/tryton, and a
+  // second hub on them in src/workflows/tryton-hub.test.ts).
+  stack = await startStack(profile, { services: requested as StackService[] | undefined, persistTemporal: false, connectors: 'rest' });
   process.stdout.write(`\n[global-setup] stack up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${stack.services.map((s) => s.name).join(', ')}\n`);
   Object.assign(process.env, stack.env, { HUB_TEST_SERVICES_STARTED: stack.services.map((s) => s.name).join(',') });
   (globalThis as { __hubStack?: Stack }).__hubStack = stack;

@@ -46,3 +46,20 @@ export const consumedEventTypes = (routes: Record<string, EventRoute>): string[]
   Object.entries(routes)
     .filter(([, r]) => !r.ignored)
     .map(([type]) => type);
+
+/**
+ * Runs an event that did not come over HTTP (a change a poller read) through its route, with the
+ * same data validation the bridge applies. Invalid data is reported as ignored with the reason,
+ * not thrown: it will not become valid on a retry, and the poller must move past it.
+ */
+export async function deliverEvent(
+  routes: Record<string, EventRoute>,
+  client: Client,
+  event: { type: string; messageId: string; data: unknown; envelope: Record<string, unknown> },
+): Promise<EventOutcome> {
+  const r = routes[event.type];
+  if (!r) return { status: 'ignored', reason: `no route for event type "${event.type}"` };
+  const data = r.data.safeParse(event.data);
+  if (!data.success) return { status: 'ignored', reason: `the data of "${event.type}" is invalid: ${data.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  return r.handle(data.data, { client, messageId: event.messageId, envelope: event.envelope });
+}

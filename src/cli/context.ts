@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import { ConfigError, loadTemporalConfig, loadWorkerConfig, type WorkerConfig } from '../config';
+import { ConfigError, loadTemporalConfig, loadWorkerConfig, type ConnectorConfig, type WorkerConfig } from '../config';
 import { connectClient } from '../temporal/connection';
 import { TASK_QUEUES } from '../workflows/task-queues';
 import type { QueueNames } from '../workflows/backfill/catalogue';
@@ -62,7 +62,8 @@ export async function connect(): Promise<CliContext> {
  * host is reachable matters, not what a base URL serves.
  */
 export async function checkReachable(config: WorkerConfig, systems: Array<'medusa' | 'erp' | 'wms' | 'cms'>): Promise<void> {
-  const urls = { medusa: config.MEDUSA_BACKEND_URL, erp: config.ERP_BASE_URL, wms: config.WMS_BASE_URL, cms: config.CMS_BASE_URL };
+  const connectorUrl = (c: ConnectorConfig): string => (c.kind === 'rest' ? c.baseUrl : c.url);
+  const urls = { medusa: config.MEDUSA_BACKEND_URL, erp: connectorUrl(config.connectors.erp), wms: connectorUrl(config.connectors.wms), cms: config.CMS_BASE_URL };
   const down: string[] = [];
   await Promise.all(
     systems.map(async (s) => {
@@ -74,7 +75,7 @@ export async function checkReachable(config: WorkerConfig, systems: Array<'medus
       }
     }),
   );
-  if (down.length > 0) throw new CliError(`Cannot reach ${down.join('; ')}. Is it up, and is its *_BASE_URL / *_BACKEND_URL right?`, EXIT.unreachable);
+  if (down.length > 0) throw new CliError(`Cannot reach ${down.join('; ')}. Is it up, and is its *_BASE_URL / *_BACKEND_URL / TRYTON_URL right?`, EXIT.unreachable);
 }
 
 /** Parses validated flags once; a bad flag is a usage error (exit 2) naming the flag. */

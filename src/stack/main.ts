@@ -26,8 +26,8 @@ The stack is up.
   Temporal gRPC     ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})
   Medusa            ${env.MEDUSA_BACKEND_URL}  (admin ${env.MEDUSA_ADMIN_EMAIL ?? ''})
   Strapi (CMS)      ${env.CMS_BASE_URL}
-  ERP simulator     ${env.ERP_BASE_URL}
-  WMS simulator     ${env.WMS_BASE_URL}
+  ERP               ${env.ERP_CONNECTOR === 'rest' ? `REST simulator ${env.ERP_BASE_URL}` : `Tryton ${env.TRYTON_URL} (database ${env.TRYTON_ERP_DATABASE})`}
+  WMS               ${env.WMS_CONNECTOR === 'rest' ? `REST simulator ${env.WMS_BASE_URL}` : `Tryton ${env.TRYTON_URL} (database ${env.TRYTON_WMS_DATABASE})`}
   Bridge            ${env.BRIDGE_URL}
   Codec server      ${env.CODEC_URL}  (the Web UI decrypts payloads through it)
 Credentials for scripts: ${profile.dataDir}/stack.env
@@ -37,7 +37,8 @@ Press Ctrl-C to stop everything.`);
 }
 
 function writeEnvFile(path: string, env: Record<string, string>): void {
-  const lines = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  // Quoted, so `. stack.env` in a shell keeps values with spaces whole.
+  const lines = Object.entries(env).map(([k, v]) => `${k}='${v.replace(/'/g, `'\\''`)}'`);
   writeFileSync(path, `${lines.join('\n')}\n`, { mode: 0o600 });
 }
 

@@ -2,6 +2,8 @@ import { cmsWebhookEvents } from '../api/cms-events';
 import { medusaEventRoutes } from '../api/medusa-events';
 import { consumedEventTypes } from '../api/routes';
 import { erpEventRoutes, wmsEventRoutes } from '../api/rest-events';
+import { z } from 'zod';
+import { CONNECTOR_KINDS, type ConnectorKind } from '../activities/ports/common';
 import { startHubProcess } from './hub-processes';
 import { startMedusa } from './medusa';
 import type { RunningService } from './process';
@@ -37,6 +39,12 @@ export interface StackOptions {
   persistTemporal: boolean;
   /** Install the hub's subscriber in Medusa (default); off only to measure Medusa without it. */
   forwardMedusaEvents?: boolean;
+  /**
+   * Which connector the stack's worker speaks for the ERP and the WMS: Tryton (the default, the
+   * real ERP and WMS) or the generic REST connector to the simulators. ERP_CONNECTOR and
+   * WMS_CONNECTOR in the environment override it per role. A role on REST gets its simulator.
+   */
+  connectors?: ConnectorKind;
 }
 
 export interface Stack {
@@ -58,6 +66,12 @@ export async function startStack(profile: StackProfile, opts: StackOptions): Pro
     console.log(`[stack] stopped pid ${pid}, left running by an earlier ${profile.name} stack whose supervisor is gone: ${command}`);
   }
   const wanted = new Set(opts.services ?? STACK_SERVICES);
+  const connector = (role: 'ERP' | 'WMS'): ConnectorKind => {
+    const chosen = z.enum(CONNECTOR_KINDS).safeParse(process.env[`${role}_CONNECTOR`] ?? opts.connectors ?? 'tryton');
+    if (!chosen.success) throw new Error(`${role}_CONNECTOR must be one of ${CONNECTOR_KINDS.join(', ')}`);
+    return chosen.data;
+  };
+  const connectors = { erp: connector('ERP'), wms: connector('WMS') };
   const secrets = loadStackSecrets(profile);
   const { ports } = profile;
   const bridgeUrl = `http://127.0.0.1:${ports.bridge}`;
@@ -73,6 +87,8 @@ export async function startStack(profile: StackProfile, opts: StackOptions): Pro
     CMS_WEBHOOK_SECRET: secrets.cmsWebhookSecret,
     BRIDGE_PORT: String(ports.bridge),
     BRIDGE_URL: bridgeUrl,
+    ERP_CONNECTOR: connectors.erp,
+    WMS_CONNECTOR: connectors.wms,
   };
   const track = async (service: Promise<RunningService>): Promise<void> => {
     const s = await service;
@@ -134,9 +150,11 @@ export async function startStack(profile: StackProfile, opts: StackOptions): Pro
         ),
       );
     }
-    if (wanted.has('erp')) first.push(track(simulator('erp', ports.erp, secrets.erpApiKey, secrets.erpWebhookSecret)));
-    if (wanted.has('wms')) first.push(track(simulator('wms', ports.wms, secrets.wmsApiKey, secrets.wmsWebhookSecret)));
-    // Not needed when both roles use the REST connector (the simulators, or an ERP and WMS of one's own).
+    // The simulators are the REST connector's reference systems: started for a role that speaks REST.
+    if (wanted.has('erp') && connectors.erp === 'rest') first.push(track(simulator('erp', ports.erp, secrets.erpApiKey, secrets.erpWebhookSecret)));
+    if (wanted.has('wms') && connectors.wms === 'rest') first.push(track(simulator('wms', ports.wms, secrets.wmsApiKey, secrets.wmsWebhookSecret)));
+    // Not needed when both roles are told to use the REST connector (an ERP and WMS of one's own);
+    // a stack whose caller chose REST (the tests) still starts it, for the suites that test Tryton.
     const restOnly = process.env.ERP_CONNECTOR === 'rest' && process.env.WMS_CONNECTOR === 'rest';
     if (wanted.has('tryton') && !restOnly) {
       first.push(

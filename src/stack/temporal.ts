@@ -13,6 +13,8 @@ const searchAttributeTypes = ['Keyword', 'KeywordList', 'Text', 'Int', 'Double',
 /** The schema of temporal-dev.yml: one file for the local stack and the test harness. */
 export const temporalDevConfigSchema = z.object({
   namespace: z.string().min(1),
+  /** More namespaces on the same server, with the same search attributes (e.g. the Tryton hub of the end-to-end tests). */
+  extraNamespaces: z.array(z.string().min(1)).default([]),
   ip: z.string().min(1),
   ports: z.object({ grpc: z.number().int().positive(), ui: z.number().int().positive() }),
   persistence: z.object({ enabled: z.boolean(), file: z.string().min(1) }),
@@ -95,6 +97,8 @@ export async function startTemporal(profile: StackProfile, opts: StartTemporalOp
   if (persist) mkdirSync(dirname(dbFile), { recursive: true });
   const extraArgs = Object.entries(config.dynamicConfig).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
   if (opts.uiCodecEndpoint) extraArgs.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  // start-dev registers the search attributes on every namespace it creates.
+  for (const ns of config.extraNamespaces) extraArgs.push('--namespace', ns);
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable:

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { TemporalConnectConfig, WorkerConfig } from '../config';
-import { hubDataConverter } from '../temporal/connection';
+import { connectClient, hubDataConverter } from '../temporal/connection';
+import { ensurePollers } from './pollers';
 import { TASK_QUEUES } from '../workflows/task-queues';
 import { createSystemActivities } from './system-activities';
 
@@ -17,7 +18,9 @@ export interface HubWorkers {
 export async function createHubWorkers(temporal: TemporalConnectConfig, config: WorkerConfig): Promise<HubWorkers> {
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   const common = { connection, namespace: temporal.namespace, dataConverter: hubDataConverter(config.HUB_CODEC_KEY) };
-  const activities = createSystemActivities(config);
+  // The inbound pollers' activities hand changes to runs (signal-with-start) through a client.
+  const client = await connectClient(temporal, config.HUB_CODEC_KEY);
+  const activities = createSystemActivities(config, client);
   const workers = await Promise.all([
     Worker.create({
       ...common,
@@ -55,8 +58,13 @@ export async function createHubWorkers(temporal: TemporalConnectConfig, config: 
   return {
     async run() {
       try {
-        await Promise.all(workers.map((w) => w.run()));
+        // Once the workers are polling, so a poller's first task finds one.
+        const pollers = ensurePollers(client, config).then((ids) => {
+          if (ids.length) console.log(`inbound pollers running: ${ids.join(', ')}`);
+        });
+        await Promise.all([...workers.map((w) => w.run()), pollers]);
       } finally {
+        await client.connection.close();
         await connection.close();
       }
     },

@@ -6,3 +6,4 @@ export { fulfilOrder } from './orders/fulfil-order';
 export { cancelFinishedOrder } from './orders/cancel-order';
 export { backfillProducts } from './backfill/backfill-products';
 export { reconcileCatalogue } from './backfill/reconcile-catalogue';
+export { pollChanges } from './inbound/poll-changes';
