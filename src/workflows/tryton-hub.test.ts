@@ -1,14 +1,17 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { placeMedusaOrder } from '../../test/support/orders';
 import { createMedusaProduct, eventually, medusaSdk, uniq } from '../../test/support/systems';
 import { trytonAdmin, trytonConnection } from '../../test/support/tryton';
-import { startTrytonHub, type TrytonHub } from '../../test/support/tryton-hub';
+import { startTrytonHub, TRYTON_HUB_NAMESPACE, type TrytonHub } from '../../test/support/tryton-hub';
 import { TrytonWarehouseStaff } from '../../test/support/tryton-warehouse';
 import { TrytonErp } from '../activities/tryton/erp';
 import { decimal, TrytonRpc } from '../activities/tryton/rpc';
 import { TrytonWms } from '../activities/tryton/wms';
 import { medusaEventRoutes } from '../api/medusa-events';
+import { repoRoot } from '../stack/profile';
 import { deliverEvent } from '../api/routes';
 import { pollChangesWorkflowId } from './inbound/poll-changes';
 import { fulfilOrderWorkflowId, type FulfilOrderResult } from './orders/fulfil-order';
@@ -120,3 +123,45 @@ test('stock counted in the Tryton warehouse reaches Medusa through the WMS polle
   await staff.putStock(sku, warehouse, 3);
   await eventually('the newer count in Medusa', level, (n) => n === 3, 90_000);
 });
+
+/** The CLI as an operator runs it against the Tryton hub: its namespace, its connectors. */
+function hubCli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = { ...process.env, TEMPORAL_NAMESPACE: TRYTON_HUB_NAMESPACE, ERP_CONNECTOR: 'tryton', WMS_CONNECTOR: 'tryton' };
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+test('a backfill loads a catalogue into Tryton once, and reconcile finds and repairs drift made in Tryton', async () => {
+  const prefix = `TRYB-${uniq()}-`;
+  const productIds: string[] = [];
+  for (let i = 0; i < 4; i++) productIds.push(await createMedusaProduct(sdk, { title: `Tryton backfill ${prefix}${i}`, skus: [`${prefix}${i}`] }));
+
+  const first = await hubCli('backfill', 'products', '--from', 'medusa', '--to', 'erp,wms', '--sku-prefix', prefix, '--batch-size', '2');
+  expect({ code: first.code, stderr: first.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+  const again = await hubCli('backfill', 'products', '--from', 'medusa', '--to', 'erp,wms', '--sku-prefix', prefix);
+  expect(again.code).toBe(0);
+  for (const [i, productId] of productIds.entries()) {
+    expect((await erp.listItemsByExternalRef(productId)).map((r) => r.sku)).toEqual([`${prefix}${i}`]);
+    expect((await wms.listSkusByExternalRef(productId)).map((r) => r.sku)).toEqual([`${prefix}${i}`]);
+  }
+
+  // Drift made in Tryton: a WMS product archived by a person there.
+  const victim = await wms.findSkuBySku(`${prefix}1`);
+  await trytonAdmin('wms').model('product.product').write([Number(victim!.id)], { active: false });
+
+  const found = await hubCli('reconcile', '--systems', 'medusa,erp,wms', '--sku-prefix', prefix, '--json', '--fail-on-drift');
+  expect(found.code).toBe(1);
+  const report = JSON.parse(found.stdout) as { products: number; drift: Array<Record<string, unknown>> };
+  expect(report).toMatchObject({ products: 4, drift: [expect.objectContaining({ system: 'wms', kind: 'missing', key: `${prefix}1` })] });
+
+  expect((await hubCli('reconcile', '--systems', 'medusa,erp,wms', '--sku-prefix', prefix, '--repair')).code).toBe(0);
+  expect(await wms.findSkuBySku(`${prefix}1`)).toMatchObject({ external_ref: productIds[1] });
+  const clean = await hubCli('reconcile', '--systems', 'medusa,erp,wms', '--sku-prefix', prefix, '--fail-on-drift');
+  expect({ code: clean.code, stdout: clean.stdout }).toEqual({ code: 0, stdout: expect.stringContaining('no drift') });
+}, 240_000);
