@@ -38,7 +38,7 @@ function sendError(res: Response, status: number, code: ErrorCode, message: stri
 
 /**
  * Each source has its verifier, its envelope and its route table (medusa-events.ts,
- * saas-events.ts, cms-events.ts). A source without a configured secret is not exposed at all.
+ * rest-events.ts, cms-events.ts). A source without a configured secret is not exposed at all.
  */
 function configuredSources(config: BridgeConfig): Record<string, Source> {
   const sources: Record<string, Source> = {

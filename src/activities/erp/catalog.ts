@@ -89,7 +89,7 @@ export function createErpImportActivities(client: ErpPort) {
     },
 
     /**
-     * Marks items as being imported into Medusa (saas/sku-records.ts), before their products are
+     * Marks items as being imported into Medusa (records/sku-records.ts), before their products are
      * created: the product-created flow Medusa starts for each then waits for the link.
      */
     erpMarkItemsImporting(input: { items: Array<{ id: string; sku: string }>; importId: string; concurrency: number; origin: string }): Promise<BatchResult> {

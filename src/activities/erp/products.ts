@@ -18,7 +18,7 @@ export type ErpDeleteItemResult = DeleteSkuRecordResult;
 /**
  * ERP product activities, each "do" next to its "undo". Closures over the client rather than
  * methods, so Temporal can register them as plain functions and workflows can `import type`.
- * The saga logic is shared with the WMS (saas/sku-records); this supplies the ERP's items.
+ * The saga logic is shared with the WMS (records/sku-records); this supplies the ERP's items.
  */
 export function createErpActivities(client: ErpPort) {
   const items = skuRecordSaga({

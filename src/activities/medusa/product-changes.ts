@@ -24,7 +24,7 @@ export interface MedusaVariantRef {
 export interface MedusaProductFieldsResult {
   fields: ProductFields;
   variants: MedusaVariantRef[];
-  /** The product's synced marker (workflows/products/synced-marker.ts) as Medusa holds it. */
+  /** The product's synced marker (domain/synced-marker.ts) as Medusa holds it. */
   syncedMarker: string | null;
   /**
    * The product-created flow has written its links back (its last step), so ERP, WMS and CMS

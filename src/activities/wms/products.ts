@@ -15,7 +15,7 @@ export type WmsDeleteSkuResult = DeleteSkuRecordResult;
 /**
  * WMS product activities, "do" next to "undo"; plain closures so workflows can `import type`
  * them and the worker registers them as ordinary functions. The saga logic is shared with the
- * ERP (saas/sku-records); this supplies the WMS's SKU records.
+ * ERP (records/sku-records); this supplies the WMS's SKU records.
  */
 export function createWmsActivities(client: WmsPort) {
   const skus = skuRecordSaga({
