@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     shipping_profile_id: MEDUSA_SHIPPING_PROFILE_ID,
     sales_channels: [{ id: MEDUSA_SALES_CHANNEL_ID }],
     options: [{ title: 'Variant', values: skus }],
-    variants: skus.map((sku) => ({ title: sku, sku, manage_inventory: true, options: { Variant: sku }, prices: [{ currency_code: 'eur', amount: 2500 }] })),
+    variants: skus.map((sku) => ({ title: sku, sku, manage_inventory: true, options: { Variant: sku }, prices: [{ currency_code: 'eur', amount: 25 }] })),
   });
   console.log(`Created ${product.id}. Its run: product-created/${product.id}`);
   if (TEMPORAL_UI_URL) console.log(`${TEMPORAL_UI_URL}/namespaces/default/workflows/${encodeURIComponent(`product-created/${product.id}`)}`);

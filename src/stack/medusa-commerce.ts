@@ -135,6 +135,19 @@ async function ensureShippingOption(sdk: Medusa, serviceZoneId: string, shipping
   return shipping_option.id;
 }
 
+/**
+ * Points the hub's stock location at a WMS warehouse (metadata.wms_warehouse_code, by which the
+ * stock flow finds the Medusa location of a warehouse), so the WMS's counts land where the store
+ * sells from. For our own local Medusa only; written only when it differs, so a restart changes
+ * nothing. Returns whether it wrote.
+ */
+export async function mapStockLocationToWarehouse(sdk: Medusa, locationId: string, warehouseCode: string): Promise<boolean> {
+  const { stock_location } = await sdk.admin.stockLocation.retrieve(locationId, { fields: 'id,metadata' });
+  if (stock_location.metadata?.wms_warehouse_code === warehouseCode) return false;
+  await sdk.admin.stockLocation.update(locationId, { metadata: { ...stock_location.metadata, wms_warehouse_code: warehouseCode } });
+  return true;
+}
+
 /** The ids as the stack exports them (stack.env, tests, scripts); a missing one is left out. */
 export function orderCommerceEnv(setup: Partial<CommerceSetup>): Record<string, string> {
   const env: Record<string, string> = {};
