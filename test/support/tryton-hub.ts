@@ -18,6 +18,8 @@ export interface TrytonHub {
   client: Client;
   /** Everything the worker printed, for a failure message. */
   output(): string;
+  /** Throws with the worker's output if it has exited: a dead worker would otherwise read as a run that hangs. */
+  assertRunning(): void;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,9 @@ export async function startTrytonHub(opts: { pollEveryMs?: number } = {}): Promi
   return {
     client,
     output: () => out,
+    assertRunning() {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the Tryton hub's worker exited (${child.exitCode ?? child.signalCode}):\n${out.slice(-5000)}`);
+    },
     async stop() {
       await connection.close();
       if (child.exitCode !== null) return;
