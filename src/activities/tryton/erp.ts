@@ -1,5 +1,7 @@
 import type { Change, ChangePage, CreateResult, Page, WriteOptions } from '../ports/common';
 import type { CreateItemInput, CreateSalesOrderInput, ErpChangeFeed, ErpItem, ErpPort, ErpSalesOrder, UpdateItemInput } from '../ports/erp';
+import type { MicroBatcher } from '../batcher';
+import { trytonCreateBatcher } from './create-batcher';
 import { erpSetup } from './erp-setup';
 import { TrytonItemChanges } from './item-changes';
 import { TrytonItems, type CreateItemRequest } from './items';
@@ -32,6 +34,7 @@ export class TrytonErp implements ErpPort, ErpChangeFeed {
   private readonly items: TrytonItems;
   private readonly sales: TrytonSales;
   private readonly changes: TrytonItemChanges;
+  private readonly creates: MicroBatcher<CreateItemRequest, CreateResult<ErpItem>>;
 
   /** `rpc` logs in to the ERP database as the hub's own user. */
   constructor(
@@ -42,11 +45,14 @@ export class TrytonErp implements ErpPort, ErpChangeFeed {
     this.items = new TrytonItems(rpc, setup);
     this.sales = new TrytonSales(rpc, setup);
     this.changes = new TrytonItemChanges(rpc, setup, this.items, options.changeSettleMs);
+    this.creates = trytonCreateBatcher({
+      createMany: (requests) => this.items.createMany(requests),
+      createOne: async (request) => (await this.items.createMany([request]))[0]!,
+    });
   }
 
   async createItem(input: CreateItemInput, opts: WriteOptions): Promise<CreateResult<ErpItem>> {
-    const [result] = await this.items.createMany([{ input, opts }]);
-    return result!;
+    return this.creates.submit({ input, opts });
   }
 
   /**

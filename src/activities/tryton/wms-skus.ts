@@ -78,6 +78,54 @@ export class TrytonSkus {
     return created(row);
   }
 
+  /**
+   * Many at once, answering each as create() would: one search for the SKUs already there, one
+   * `create` for the rest. A SKU taken meanwhile fails the whole call (Tryton rolls it back);
+   * the caller (create-batcher.ts) then creates each on its own.
+   */
+  async createMany(requests: ReadonlyArray<{ input: CreateSkuInput; opts: WriteOptions }>): Promise<Array<CreateResult<WmsSku>>> {
+    const existing = new Map<string, VariantRow>();
+    for (const row of await this.rows([['code', 'in', [...new Set(requests.map((r) => r.input.sku))]]])) {
+      if (row.active && row.code !== null) existing.set(row.code, row);
+    }
+    const results: Array<CreateResult<WmsSku> | undefined> = requests.map(() => undefined);
+    const toCreate: number[] = [];
+    const claimed = new Set<string>();
+    requests.forEach(({ input, opts }, i) => {
+      const found = existing.get(input.sku);
+      if (found) results[i] = readHubIdentifiers(found['identifiers.']).creation_key === opts.idempotencyKey ? created(found) : skuTaken(input.sku);
+      else if (claimed.has(input.sku)) results[i] = skuTaken(input.sku);
+      else {
+        claimed.add(input.sku);
+        toCreate.push(i);
+      }
+    });
+    if (toCreate.length > 0) {
+      const { unit } = await this.setup();
+      const templateIds = await this.rpc.model('product.template').create(
+        toCreate.map((i) => {
+          const { input, opts } = requests[i]!;
+          return {
+            name: input.description || input.sku,
+            type: 'goods',
+            default_uom: unit,
+            products: [['create', [{ suffix_code: input.sku, identifiers: createIdentifiers({ externalRef: input.external_ref, creationKey: opts.idempotencyKey }) }]]],
+          };
+        }),
+      );
+      const made = new Map((await this.rows([['template', 'in', templateIds]])).map((r) => [r.code, r]));
+      for (const i of toCreate) {
+        const row = made.get(requests[i]!.input.sku);
+        if (!row) throw ApplicationFailure.retryable(`${this.rpc.system} created ${requests[i]!.input.sku} but reads no variant`, TRYTON_SKU_NOT_FOUND);
+        results[i] = created(row);
+      }
+    }
+    return results.map((r, i) => {
+      if (!r) throw new Error(`createMany left request ${i} (${requests[i]!.input.sku}) without a result`);
+      return r;
+    });
+  }
+
   async findBySku(sku: string): Promise<WmsSku | null> {
     const row = await this.activeRow(sku);
     return row ? toSku(row) : null;

@@ -1,5 +1,7 @@
 import type { Change, ChangePage, CreateResult, Page, TransitionResult, WriteOptions } from '../ports/common';
 import type { CreateFulfillmentOrderInput, CreateSkuInput, WmsChangeFeed, WmsFulfillmentOrder, WmsPort, WmsSku, WmsStockLevel } from '../ports/wms';
+import type { MicroBatcher } from '../batcher';
+import { trytonCreateBatcher } from './create-batcher';
 import type { ChangeCursorOptions } from './change-cursor';
 import type { TrytonRpc } from './rpc';
 import { wmsSetup } from './wms-setup';
@@ -32,6 +34,7 @@ export class TrytonWms implements WmsPort, WmsChangeFeed {
   private readonly skus: TrytonSkus;
   private readonly stock: TrytonStockLevels;
   private readonly shipments: TrytonShipments;
+  private readonly creates: MicroBatcher<{ input: CreateSkuInput; opts: WriteOptions }, CreateResult<WmsSku>>;
 
   constructor(rpc: TrytonRpc, opts: TrytonWmsOptions) {
     const setup = wmsSetup(rpc, { warehouse: opts.warehouse, customer: opts.customer ?? 'Medusa customer' });
@@ -39,10 +42,15 @@ export class TrytonWms implements WmsPort, WmsChangeFeed {
     this.skus = new TrytonSkus(rpc, setup);
     this.stock = new TrytonStockLevels(rpc, () => rpc.uid(), cursor);
     this.shipments = new TrytonShipments(rpc, setup, cursor);
+    this.creates = trytonCreateBatcher({
+      createMany: (requests) => this.skus.createMany(requests),
+      createOne: (request) => this.skus.create(request.input, request.opts),
+    });
   }
 
+  /** Gathered with concurrent creates into one Tryton call (create-batcher.ts). */
   createSku(input: CreateSkuInput, opts: WriteOptions): Promise<CreateResult<WmsSku>> {
-    return this.skus.create(input, opts);
+    return this.creates.submit({ input, opts });
   }
 
   findSkuBySku(sku: string): Promise<WmsSku | null> {
