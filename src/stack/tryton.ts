@@ -119,7 +119,9 @@ export async function startTryton(profile: StackProfile, opts: StartTrytonOption
     args: ['-c', conf, '-d', names.erp, names.wms],
     cwd: stateDir,
     logFile: join(profile.logDir, 'tryton.log'),
-    echo: opts.echo,
+    // Only to the log file: trytond logs every request, and the pollers alone make ~80 a minute,
+    // which would scroll everything else off the stack's terminal.
+    echo: false,
   });
   let reports: Record<TrytonRole, SetupReport>;
   try {
