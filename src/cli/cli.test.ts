@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Medusa from '@medusajs/js-sdk';
 import type { Client } from '@temporalio/client';
+import { runCli, type CliRun } from '../../test/support/cli';
 import { medusaPostingTo, type TestMedusa } from '../../test/support/medusa';
 import { resolveTemporalBinary } from '../stack/temporal';
 import { requireEnv } from '../../test/support/env';
@@ -25,22 +26,7 @@ const QUEUE_PREFIX = `bf-${TAG}-`;
 const PRODUCTS = 2000;
 const env = { ...process.env, HUB_TASK_QUEUE_PREFIX: QUEUE_PREFIX };
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function hub(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const hub = (...args: string[]): Promise<CliRun> => runCli(env, ...args);
 
 function startWorker(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/support/backfill-worker.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

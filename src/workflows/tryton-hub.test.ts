@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { z } from 'zod';
+import { runCli } from '../../test/support/cli';
 import { placeMedusaOrder } from '../../test/support/orders';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { createMedusaProduct, eventually, medusaSdk, temporalClient, uniq } from '../../test/support/systems';
@@ -12,7 +11,6 @@ import { TrytonErp } from '../activities/tryton/erp';
 import { decimal, TrytonRpc } from '../activities/tryton/rpc';
 import { TrytonWms } from '../activities/tryton/wms';
 import { medusaEventRoutes } from '../api/medusa-events';
-import { repoRoot } from '../stack/profile';
 import { deliverEvent } from '../api/routes';
 import { pollChangesWorkflowId } from './inbound/poll-changes';
 import { fulfilOrderWorkflowId, type FulfilOrderResult } from './orders/fulfil-order';
@@ -151,17 +149,7 @@ test('stock counted in the Tryton warehouse reaches Medusa through the WMS polle
 });
 
 /** The CLI as an operator runs it against the Tryton hub: its namespace, its connectors. */
-function hubCli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, TEMPORAL_NAMESPACE: TRYTON_HUB_NAMESPACE, ERP_CONNECTOR: 'tryton', WMS_CONNECTOR: 'tryton' };
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src/cli/main.ts'), ...args], { cwd: repoRoot, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const hubCli = (...args: string[]) => runCli({ ...process.env, TEMPORAL_NAMESPACE: TRYTON_HUB_NAMESPACE, ERP_CONNECTOR: 'tryton', WMS_CONNECTOR: 'tryton' }, ...args);
 
 test('a backfill loads a catalogue into Tryton once, and reconcile finds and repairs drift made in Tryton', async () => {
   const prefix = `TRYB-${uniq()}-`;
